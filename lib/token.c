@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+#include "token.h"
+#include "credential.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+void token_init(struct token *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void token_release(struct token *t)
+{
+	buf_release(&t->id);
+	buf_release(&t->label);
+	buf_release(&t->protocol);
+	buf_release(&t->host);
+	buf_release(&t->path);
+	buf_release(&t->username);
+	buf_release(&t->workspace);
+	buf_release(&t->repository);
+	buf_release(&t->password);
+	buf_release(&t->oauth_refresh_token);
+	buf_release(&t->extra);
+	token_init(t);
+}
+
+struct token *token_new(void)
+{
+	struct token *t = xmalloc(sizeof(*t));
+
+	token_init(t);
+	return t;
+}
+
+void token_free(struct token *t)
+{
+	if (!t)
+		return;
+	token_release(t);
+	free(t);
+}
+
+static int copy_buf(struct buf *dst, const struct buf *src)
+{
+	if (!buf_isset(src)) {
+		buf_release(dst);
+		return 0;
+	}
+	return buf_setn(dst, src->buf, src->len);
+}
+
+int token_copy(struct token *dst, const struct token *src)
+{
+	token_release(dst);
+	dst->kind = src->kind;
+	dst->origin = src->origin;
+	dst->rejected = src->rejected;
+	dst->expires = src->expires;
+	dst->created = src->created;
+	if (copy_buf(&dst->id, &src->id) || copy_buf(&dst->label, &src->label) ||
+	    copy_buf(&dst->protocol, &src->protocol) ||
+	    copy_buf(&dst->host, &src->host) ||
+	    copy_buf(&dst->path, &src->path) ||
+	    copy_buf(&dst->username, &src->username) ||
+	    copy_buf(&dst->workspace, &src->workspace) ||
+	    copy_buf(&dst->repository, &src->repository) ||
+	    copy_buf(&dst->password, &src->password) ||
+	    copy_buf(&dst->oauth_refresh_token, &src->oauth_refresh_token) ||
+	    copy_buf(&dst->extra, &src->extra))
+		return -1;
+	return 0;
+}
+
+static int put_field(struct buf *out, const char *key, const struct buf *v)
+{
+	if (!buf_isset(v))
+		return 0;
+	if (!credential_value_ok(v->buf, v->len))
+		return -1;
+	return buf_addf(out, "%s=%s\n", key, v->buf);
+}
+
+static int put_num(struct buf *out, const char *key, long long v)
+{
+	return v ? buf_addf(out, "%s=%lld\n", key, v) : 0;
+}
+
+int token_encode(const struct token *t, struct buf *out)
+{
+	buf_set_empty(out);
+	if (buf_adds(out, TOKEN_PAYLOAD_HEADER "\n") ||
+	    buf_addf(out, "kind=%s\n", bb_kind_name(t->kind)) ||
+	    buf_addf(out, "origin=%s\n",
+		     t->origin == TOKEN_ADDED ? "added" : "git") ||
+	    (t->rejected && buf_adds(out, "rejected=1\n")) ||
+	    put_num(out, "expires", t->expires) ||
+	    put_num(out, "created", t->created) ||
+	    put_field(out, "label", &t->label) ||
+	    put_field(out, "protocol", &t->protocol) ||
+	    put_field(out, "host", &t->host) ||
+	    put_field(out, "path", &t->path) ||
+	    put_field(out, "username", &t->username) ||
+	    put_field(out, "workspace", &t->workspace) ||
+	    put_field(out, "repository", &t->repository) ||
+	    put_field(out, "oauth_refresh_token", &t->oauth_refresh_token) ||
+	    (t->extra.len && buf_add(out, t->extra.buf, t->extra.len)) ||
+	    put_field(out, "password", &t->password)) {
+		buf_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_num(const char *v, size_t len, long long *out)
+{
+	long long n = 0;
+	size_t i;
+
+	if (!len || len > 18)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		n = n * 10 + (v[i] - '0');
+	}
+	*out = n;
+	return 0;
+}
+
+static int key_is(const char *k, size_t klen, const char *name)
+{
+	return strlen(name) == klen && !memcmp(k, name, klen);
+}
+
+static int decode_line(struct token *t, const char *line, size_t len)
+{
+	const char *eq = memchr(line, '=', len);
+	const char *v;
+	size_t klen, vlen;
+	static const struct {
+		const char *key;
+		size_t off;
+	} fields[] = {
+		{ "label", offsetof(struct token, label) },
+		{ "protocol", offsetof(struct token, protocol) },
+		{ "host", offsetof(struct token, host) },
+		{ "path", offsetof(struct token, path) },
+		{ "username", offsetof(struct token, username) },
+		{ "workspace", offsetof(struct token, workspace) },
+		{ "repository", offsetof(struct token, repository) },
+		{ "oauth_refresh_token", offsetof(struct token, oauth_refresh_token) },
+		{ "password", offsetof(struct token, password) },
+	};
+	size_t i;
+
+	if (!eq || !credential_value_ok(line, len))
+		return -1;
+	klen = eq - line;
+	v = eq + 1;
+	vlen = len - klen - 1;
+	for (i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+		if (key_is(line, klen, fields[i].key))
+			return buf_setn((struct buf *)((char *)t + fields[i].off),
+					v, vlen);
+	if (key_is(line, klen, "kind")) {
+		struct buf name = BUF_INIT;
+
+		if (buf_setn(&name, v, vlen))
+			return -1;
+		t->kind = bb_kind_from_name(name.buf);
+		buf_release(&name);
+		return 0;
+	}
+	if (key_is(line, klen, "origin")) {
+		t->origin = key_is(v, vlen, "added") ? TOKEN_ADDED : TOKEN_FROM_GIT;
+		return 0;
+	}
+	if (key_is(line, klen, "rejected")) {
+		t->rejected = key_is(v, vlen, "1");
+		return 0;
+	}
+	if (key_is(line, klen, "expires"))
+		return parse_num(v, vlen, &t->expires);
+	if (key_is(line, klen, "created"))
+		return parse_num(v, vlen, &t->created);
+	/* A newer version's field: keep it so a rewrite does not lose it. */
+	if (buf_add(&t->extra, line, len) || buf_addch(&t->extra, '\n'))
+		return -1;
+	return 0;
+}
+
+int token_decode(struct token *t, const char *data, size_t len)
+{
+	size_t hlen = strlen(TOKEN_PAYLOAD_HEADER), pos;
+
+	if (len < hlen + 1 || memcmp(data, TOKEN_PAYLOAD_HEADER "\n", hlen + 1))
+		return -1;
+	pos = hlen + 1;
+	t->origin = TOKEN_FROM_GIT;
+	while (pos < len) {
+		const char *nl = memchr(data + pos, '\n', len - pos);
+		size_t llen;
+
+		/* Every line ends in LF: a missing one means a cut payload. */
+		if (!nl)
+			goto bad;
+		llen = nl - (data + pos);
+		if (decode_line(t, data + pos, llen))
+			goto bad;
+		pos += llen + 1;
+	}
+	if (!buf_isset(&t->password))
+		goto bad;
+	return 0;
+bad:
+	{
+		struct buf id = t->id;	/* keep the caller's handle */
+
+		t->id = (struct buf)BUF_INIT;
+		token_release(t);
+		t->id = id;
+	}
+	return -1;
+}
+
+int token_list_add(struct token_list *l, struct token *t)
+{
+	if (l->nr == l->alloc) {
+		size_t alloc = l->alloc ? l->alloc * 2 : 8;
+		struct token **v = realloc(l->v, alloc * sizeof(*v));
+
+		if (!v) {
+			token_free(t);
+			return -1;
+		}
+		l->v = v;
+		l->alloc = alloc;
+	}
+	l->v[l->nr++] = t;
+	return 0;
+}
+
+void token_list_release(struct token_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		token_free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->nr = l->alloc = 0;
+}
+
+void token_binding(const struct token *t, struct buf *out)
+{
+	buf_set_empty(out);
+	if (buf_isset(&t->workspace) && t->workspace.len) {
+		buf_adds(out, t->workspace.buf);
+		if (buf_isset(&t->repository) && t->repository.len)
+			buf_addf(out, "/%s", t->repository.buf);
+	}
+}

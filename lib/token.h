@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef BBTOKEN_TOKEN_H
+#define BBTOKEN_TOKEN_H
+
+#include "buf.h"
+#include "bitbucket.h"
+
+/*
+ * One stored credential: a Bitbucket token the user added or git stored,
+ * or an opaque credential git stored for a host we serve.
+ *
+ * Everything about it travels inside the keyring item's secret (see
+ * token_encode), so that a `get` learns all it needs from one GetSecrets
+ * call and never reads item attributes: that round trip is the
+ * difference between beating git's own helper and not.  Backends also
+ * copy the public fields into attributes, for searching and for people
+ * browsing their keyring.
+ */
+enum token_origin {
+	TOKEN_ADDED = 0,   /* by `git credential-bbtoken add`: only `remove` deletes it */
+	TOKEN_FROM_GIT     /* by git's `store`: git's `erase` deletes it */
+};
+
+struct token {
+	struct buf id;          /* the backend's handle; unset for a new token */
+	struct buf label;
+	struct buf protocol;    /* "https" */
+	struct buf host;        /* canonical host[:port] */
+	struct buf path;        /* opaque credentials: the path git sent */
+	struct buf username;    /* Bitbucket username it is tied to, or git's (opaque) */
+	struct buf workspace;   /* bound to this workspace ... */
+	struct buf repository;  /* ... or to this repository slug (workspace set too) */
+	enum bb_kind kind;
+	enum token_origin origin;
+	int rejected;           /* Bitbucket refused it; withheld until checked */
+	long long expires;      /* Unix time; 0 when unknown */
+	long long created;      /* Unix time it was stored; newest wins ties */
+	struct buf password;
+	struct buf oauth_refresh_token;
+	struct buf extra;       /* lines from a newer version, kept as they were */
+};
+
+void token_init(struct token *t);
+void token_release(struct token *t);
+struct token *token_new(void);
+void token_free(struct token *t);
+/* Deep copy; -1 on OOM. */
+int token_copy(struct token *dst, const struct token *src);
+
+/*
+ * The secret of a keyring item: a header line, then "key=value" lines.
+ * The header tells our items from anything else, and above all from a
+ * half-written item whose secret is empty: such an item is not a
+ * credential, while an opaque credential whose password git stored as
+ * empty still has its header and its "password=" line.
+ */
+#define TOKEN_PAYLOAD_HEADER "bbtoken-secret 1"
+
+/* Serialise t (id excluded) into out; -1 when a value holds CR/LF/NUL. */
+int token_encode(const struct token *t, struct buf *out);
+/*
+ * Parse a payload into t (id untouched).  Pure, a fuzz target.  Returns
+ * 0, or -1 when it is not one of our payloads or lacks a password.
+ */
+int token_decode(struct token *t, const char *data, size_t len);
+
+struct token_list {
+	struct token **v;
+	size_t nr, alloc;
+};
+#define TOKEN_LIST_INIT { NULL, 0, 0 }
+/* Append; the list owns t from now on.  -1 on OOM (t is freed). */
+int token_list_add(struct token_list *l, struct token *t);
+void token_list_release(struct token_list *l);
+
+/* Binding as people read it: "acme/widget", "acme", or "" (account-wide). */
+void token_binding(const struct token *t, struct buf *out);
+
+#endif

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of the pure parsers and rules: the protocol reader, URLs,
+ * token kinds and checksums, hosts, paths, dates, the payload codec and
+ * the choice of token.  TAP on stdout, for prove.
+ */
+#include "lib/bitbucket.h"
+#include "lib/credential.h"
+#include "lib/date.h"
+#include "lib/pick.h"
+#include "lib/token.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int count, failed;
+
+static void ok(int cond, const char *name)
+{
+	count++;
+	if (!cond)
+		failed++;
+	printf("%sok %d - %s\n", cond ? "" : "not ", count, name);
+}
+
+static void test_protocol(void)
+{
+	struct credential c;
+	static const char req[] = "protocol=https\nhost=bitbucket.org\n"
+		"path=acme/widget.git\nusername=jdoe\nwwwauth[]=Basic realm=x\n"
+		"capability[]=authtype\n\nhost=evil.example.com\n";
+	char nul[] = "protocol=https\nhost=bitbucket.org\npassword=a\0b\n";
+	char longline[CREDENTIAL_LINE_MAX + 16];
+
+	credential_init(&c);
+	ok(credential_parse(&c, req, strlen(req)) == 0 &&
+	   buf_eq(&c.host, "bitbucket.org") && buf_eq(&c.path, "acme/widget.git") &&
+	   buf_eq(&c.username, "jdoe") && !buf_isset(&c.password),
+	   "request parses; unknown keys skipped; blank line ends it");
+	credential_release(&c);
+
+	credential_init(&c);
+	ok(credential_parse(&c, "username=\n", 10) == 0 &&
+	   buf_isset(&c.username) && c.username.len == 0,
+	   "an empty username is set, not absent");
+	credential_release(&c);
+
+	credential_init(&c);
+	ok(credential_parse(&c, "password=a\rb\n", 13) == CREDENTIAL_ERR_BAD_VALUE,
+	   "a CR inside a value is refused");
+	credential_release(&c);
+
+	credential_init(&c);
+	ok(credential_parse(&c, nul, sizeof(nul) - 1) == CREDENTIAL_ERR_BAD_VALUE,
+	   "a NUL inside a value is refused");
+	credential_release(&c);
+
+	credential_init(&c);
+	ok(credential_parse(&c, "hostbitbucket.org\n", 18) == CREDENTIAL_ERR_NO_EQUALS,
+	   "a line without '=' is refused");
+	credential_release(&c);
+
+	memset(longline, 'a', sizeof(longline));
+	memcpy(longline, "wwwauth[]=", 10);
+	credential_init(&c);
+	ok(credential_parse_line(&c, longline, CREDENTIAL_LINE_MAX + 1) ==
+	   CREDENTIAL_ERR_TOO_LONG, "a line over 65535 bytes is refused");
+	ok(credential_parse_line(&c, longline, CREDENTIAL_LINE_MAX) == 0 &&
+	   !buf_isset(&c.host), "a 65535-byte wwwauth[] line is read whole");
+	credential_release(&c);
+}
+
+static void test_url(void)
+{
+	struct credential c;
+	const char *u = "https://me%40corp.com:pw@BitBucket.org:443/acme/widget.git//";
+
+	credential_init(&c);
+	buf_set(&c.password, "old");
+	ok(credential_from_url(&c, u, strlen(u)) == 0 &&
+	   buf_eq(&c.protocol, "https") && buf_eq(&c.username, "me@corp.com") &&
+	   buf_eq(&c.password, "pw") && buf_eq(&c.host, "BitBucket.org:443") &&
+	   buf_eq(&c.path, "acme/widget.git"),
+	   "url= is split and decoded; trailing slashes dropped");
+	u = "https://bitbucket.org%0a/x";
+	ok(credential_from_url(&c, u, strlen(u)) == CREDENTIAL_ERR_BAD_URL,
+	   "a URL part decoding to LF is refused");
+	u = "bitbucket.org/acme";
+	ok(credential_from_url(&c, u, strlen(u)) == CREDENTIAL_ERR_BAD_URL,
+	   "a URL without a scheme is refused");
+	credential_release(&c);
+}
+
+static void test_kinds(void)
+{
+	char tok[64];
+	uint32_t crc;
+	const char *body = "ATATT3xFfGF0abcdefghijklmnop=";
+
+	crc = bb_crc32(0, body, strlen(body));
+	snprintf(tok, sizeof(tok), "%s%08X", body, crc);
+	ok(bb_crc32(0, "123456789", 9) == 0xCBF43926, "CRC-32 matches zlib's check value");
+	ok(bb_token_kind(tok, strlen(tok)) == BB_KIND_API_TOKEN &&
+	   bb_token_checksum_ok(tok, strlen(tok)) == 1, "an API token and its checksum");
+	tok[10] ^= 1;
+	ok(bb_token_checksum_ok(tok, strlen(tok)) == 0, "a mistyped token fails its checksum");
+	ok(bb_token_checksum_ok(tok, strlen(tok) - 1) == 0, "a truncated token fails its checksum");
+	ok(bb_token_kind("ATCTT3x", 7) == BB_KIND_ACCESS_TOKEN, "ATCTT is an access token");
+	ok(bb_token_kind("ATBBxyz", 7) == BB_KIND_APP_PASSWORD, "ATBB is an app password");
+	ok(bb_token_kind("hunter2", 7) == BB_KIND_OPAQUE &&
+	   bb_token_checksum_ok("hunter2", 7) == -1, "anything else is opaque, with no checksum");
+}
+
+static void test_hosts(void)
+{
+	struct bb_hosts h = BB_HOSTS_INIT;
+
+	ok(bb_host_allowed(&h, "https", "BitBucket.ORG:443"), "bitbucket.org in any case, :443 too");
+	ok(!bb_host_allowed(&h, "http", "bitbucket.org"), "plain http is never ours");
+	ok(!bb_host_allowed(&h, "https", "bitbucket.org.") &&
+	   !bb_host_allowed(&h, "https", "bitbucket.org:8443") &&
+	   !bb_host_allowed(&h, "https", "evilbitbucket.org") &&
+	   !bb_host_allowed(&h, "https", ""), "look-alike hosts are not ours");
+	ok(bb_hosts_add(&h, "git.example.com:8443") == 0 &&
+	   bb_host_allowed(&h, "https", "GIT.example.com:8443") &&
+	   !bb_host_allowed(&h, "https", "git.example.com"), "a declared host, exact port");
+	ok(bb_hosts_add(&h, "a b") < 0 && bb_hosts_add(&h, "") < 0, "a bad --host is refused");
+	bb_hosts_release(&h);
+	ok(bb_is_email("me@corp.com") && !bb_is_email("jdoe") &&
+	   !bb_is_email("x-token-auth"), "email addresses are recognised");
+}
+
+static void test_path(void)
+{
+	struct buf w = BUF_INIT, r = BUF_INIT;
+
+	ok(bb_parse_path("acme/widget.git", &w, &r) == 0 && buf_eq(&w, "acme") &&
+	   buf_eq(&r, "widget"), "path splits into workspace and repository");
+	ok(bb_parse_path("acme/widget", &w, &r) == 0 && buf_eq(&r, "widget"),
+	   "a path without .git");
+	ok(bb_parse_path("acme", &w, &r) < 0 && !buf_isset(&w), "a path without repository");
+	ok(bb_parse_path("../x/y", &w, &r) < 0, "dot-dot is no workspace");
+	buf_release(&w);
+	buf_release(&r);
+}
+
+static void test_dates(void)
+{
+	long long t;
+	struct buf b = BUF_INIT;
+
+	ok(date_parse("2027-03-01", &t) == 0 && t == 1803859200LL, "a bare date is 00:00 UTC");
+	ok(date_parse("2027-03-01T12:00:00+02:00", &t) == 0 && t == 1803859200LL + 36000,
+	   "an ISO 8601 time with an offset");
+	ok(date_parse("2027-02-29", &t) < 0 && date_parse("2027-13-01", &t) < 0 &&
+	   date_parse("2027-03-01T12:00", &t) < 0 && date_parse("tomorrow", &t) < 0,
+	   "impossible dates and zoneless times are refused");
+	date_format_day(1803859200LL + 3600, &b);
+	ok(buf_eq(&b, "2027-03-01"), "a time formats as its day");
+	ok(date_days_until(1000 + 14 * 86400, 1000) == 14 &&
+	   date_days_until(999, 1000) == -1, "days until expiry round down");
+	buf_release(&b);
+}
+
+static void test_codec(void)
+{
+	struct token t, u;
+	struct buf out = BUF_INIT;
+	static const char empty_pw[] = TOKEN_PAYLOAD_HEADER "\nkind=opaque\npassword=\n";
+
+	token_init(&t);
+	token_init(&u);
+	t.kind = BB_KIND_API_TOKEN;
+	t.origin = TOKEN_ADDED;
+	t.rejected = 1;
+	t.expires = 1803859200LL;
+	buf_set(&t.label, "laptop");
+	buf_set(&t.host, "bitbucket.org");
+	buf_set(&t.workspace, "acme");
+	buf_set(&t.password, "ATATTsecret");
+	ok(token_encode(&t, &out) == 0 && token_decode(&u, out.buf, out.len) == 0 &&
+	   u.kind == BB_KIND_API_TOKEN && u.origin == TOKEN_ADDED && u.rejected &&
+	   u.expires == t.expires && buf_eq(&u.label, "laptop") &&
+	   buf_eq(&u.workspace, "acme") && buf_eq(&u.password, "ATATTsecret") &&
+	   !buf_isset(&u.repository), "a token round-trips through its payload");
+	token_release(&u);
+	ok(token_decode(&u, "", 0) < 0, "an empty secret is not a credential");
+	ok(token_decode(&u, out.buf, out.len - 1) < 0, "a cut payload is not a credential");
+	ok(token_decode(&u, "hunter2", 7) < 0, "a foreign secret is not a credential");
+	ok(token_decode(&u, empty_pw, strlen(empty_pw)) == 0 && buf_isset(&u.password) &&
+	   u.password.len == 0, "an empty password stored by git is a credential");
+	token_release(&u);
+	buf_set(&t.label, "bad\nlabel");
+	ok(token_encode(&t, &out) < 0, "a value with LF cannot be encoded");
+	token_release(&t);
+	buf_release(&out);
+}
+
+static struct token *mk(const char *label, enum bb_kind kind, const char *user,
+			const char *ws, const char *repo, long long created)
+{
+	struct token *t = token_new();
+
+	buf_set(&t->label, label);
+	t->kind = kind;
+	t->created = created;
+	buf_set(&t->host, "bitbucket.org");
+	buf_set(&t->protocol, "https");
+	if (user)
+		buf_set(&t->username, user);
+	if (ws)
+		buf_set(&t->workspace, ws);
+	if (repo)
+		buf_set(&t->repository, repo);
+	buf_set(&t->password, label);
+	return t;
+}
+
+static const char *picked(const struct token_list *l, const char *path,
+			  const char *user, long long now)
+{
+	struct pick_request req = { "https", "bitbucket.org", path, user, now, 14 };
+	struct pick_result r;
+
+	pick_token(l, &req, &r);
+	return r.token ? r.token->label.buf : "(none)";
+}
+
+static void test_pick(void)
+{
+	struct token_list l = TOKEN_LIST_INIT;
+	struct pick_request req = { "https", "bitbucket.org", NULL, "me@corp.com", 1000, 14 };
+	struct pick_result r;
+
+	token_list_add(&l, mk("wide", BB_KIND_API_TOKEN, NULL, NULL, NULL, 10));
+	token_list_add(&l, mk("acme", BB_KIND_API_TOKEN, NULL, "acme", NULL, 11));
+	token_list_add(&l, mk("widget", BB_KIND_ACCESS_TOKEN, NULL, "acme", "widget", 12));
+	token_list_add(&l, mk("jdoe", BB_KIND_API_TOKEN, "jdoe", NULL, NULL, 13));
+	token_list_add(&l, mk("other", BB_KIND_API_TOKEN, "other", NULL, NULL, 14));
+
+	ok(!strcmp(picked(&l, "acme/widget.git", NULL, 1000), "widget"),
+	   "the repository binding wins");
+	ok(!strcmp(picked(&l, "acme/gadget.git", NULL, 1000), "acme"),
+	   "then the workspace binding");
+	ok(!strcmp(picked(&l, "beta/x.git", NULL, 1000), "wide"),
+	   "then account-wide, untied first");
+	ok(!strcmp(picked(&l, NULL, NULL, 1000), "wide"),
+	   "without a path, account-wide only");
+	ok(!strcmp(picked(&l, "beta/x.git", "jdoe", 1000), "jdoe") &&
+	   !strcmp(picked(&l, "beta/x.git", "other", 1000), "other"),
+	   "the username in the URL picks the account");
+	ok(!strcmp(picked(&l, "acme/widget.git", "x-bitbucket-api-token-auth", 1000), "acme"),
+	   "x-bitbucket-api-token-auth asks for an API token");
+	pick_token(&l, &req, &r);
+	ok(r.token && !strcmp(r.token->label.buf, "wide") &&
+	   !strcmp(r.username, "x-bitbucket-api-token-auth") && r.nr_notes == 1 &&
+	   r.notes[0].kind == PICK_NOTE_EMAIL, "an email username is answered with the right one");
+
+	l.v[2]->expires = 1000;
+	l.v[1]->rejected = 1;
+	req.path = "acme/widget.git";
+	req.username = NULL;
+	pick_token(&l, &req, &r);
+	ok(r.token && !strcmp(r.token->label.buf, "wide") && r.nr_notes == 2 &&
+	   r.notes[0].kind == PICK_NOTE_EXPIRED && r.notes[1].kind == PICK_NOTE_REJECTED,
+	   "expired and rejected tokens are passed over, with notes");
+	l.v[0]->expires = 1000 + 14 * 86400;
+	pick_token(&l, &req, &r);
+	ok(r.token && r.nr_notes == 3 && r.notes[2].kind == PICK_NOTE_EXPIRING,
+	   "a token within the warning window is served with a warning");
+	l.v[0]->expires = 1000 + 15 * 86400;
+	pick_token(&l, &req, &r);
+	ok(r.token && r.nr_notes == 2, "the window is 14 days, inclusive");
+	token_list_release(&l);
+}
+
+int main(void)
+{
+	test_protocol();
+	test_url();
+	test_kinds();
+	test_hosts();
+	test_path();
+	test_dates();
+	test_codec();
+	test_pick();
+	printf("1..%d\n", count);
+	return failed != 0;
+}
