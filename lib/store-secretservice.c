@@ -1,0 +1,879 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The full Secret Service store, through libsecret: every operation,
+ * unlock prompts when a person can answer them, and the default
+ * collection created when there is none.  Git's `get` reads through
+ * store-ssget.c instead and comes here only when items are locked.
+ *
+ * Deadlines.  libsecret's _sync functions spin a main context of their
+ * own until the operation finishes, and some operations never finish: a
+ * keyring that does not answer, or a prompt that completes in a way the
+ * library does not expect.  So each operation here is started with
+ * libsecret's asynchronous call on a main context of our own, which we
+ * run until the answer comes or the deadline passes.  At the deadline
+ * the operation is cancelled and given a moment to wind down; one that
+ * still has not answered is abandoned.  Its context is never run again,
+ * so its callback never fires, and what it holds is leaked rather than
+ * letting git hang.
+ *
+ * Every item carries all the attributes of secretservice.h; a field that
+ * is unset is written as "".  The secret (token_encode) is the truth,
+ * the attributes serve searching and people browsing their keyring.
+ *
+ * Secrets: the payload is built in a buf (wiped on release) and handed
+ * to libsecret as a SecretValue, which keeps it in its secure memory.
+ * Secrets read back are SecretValues too; we decode and drop them at
+ * once.  What GDBus copies on the way in and out is not ours to wipe.
+ */
+#include "store.h"
+#include "secretservice.h"
+
+#include <libsecret/secret.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* How long a cancelled operation gets to wind down before we give up. */
+#define CANCEL_GRACE_MS 100
+
+struct sstore {
+	SecretService *service;	/* reached by the first operation */
+};
+
+static const SecretSchema schema = {
+	.name = SS_SCHEMA_NAME,
+	.flags = SECRET_SCHEMA_NONE,
+	.attributes = {
+		{ SS_ATTR_HOST, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_PROTOCOL, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_USERNAME, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_KIND, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_WORKSPACE, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_REPOSITORY, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_PATH, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_LABEL, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_EXPIRES, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_STATE, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_ORIGIN, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ NULL, 0 },
+	},
+};
+
+/* What a failure means depends on what we were doing. */
+enum op_kind {
+	OP_CONNECT,	/* reaching the service: any failure is "unavailable" */
+	OP_ITEM,	/* addressing one item: "no such object" is NOT_FOUND */
+	OP_OTHER
+};
+
+/* One asynchronous libsecret operation, run to its answer or deadline. */
+struct call {
+	GMainContext *ctx;
+	GCancellable *cancel;
+	GAsyncResult *res;
+	int expired;
+};
+
+static void set_detail(struct store *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_detail(struct store *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	buf_set(&s->detail, msg);
+	g_free(msg);
+}
+
+static void call_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+	struct call *c = data;
+
+	(void)source;
+	c->res = g_object_ref(res);
+}
+
+static gboolean call_expire(gpointer data)
+{
+	int *flag = data;
+
+	*flag = 1;
+	return G_SOURCE_REMOVE;
+}
+
+/*
+ * The context is pushed as the thread default so that every step
+ * libsecret chains behind the first one is dispatched on it too.
+ */
+static void call_begin(struct call *c)
+{
+	c->ctx = g_main_context_new();
+	c->cancel = g_cancellable_new();
+	c->res = NULL;
+	c->expired = 0;
+	g_main_context_push_thread_default(c->ctx);
+}
+
+/* Run the context until *flag is set or ms pass; 1 when the time ran out. */
+static int run_until(struct call *c, int ms, int *flag)
+{
+	GSource *timer = g_timeout_source_new(ms > 0 ? ms : 1);
+	int expired = 0;
+
+	g_source_set_callback(timer, call_expire, &expired, NULL);
+	g_source_attach(timer, c->ctx);
+	while (!c->res && !expired && !*flag)
+		g_main_context_iteration(c->ctx, TRUE);
+	g_source_destroy(timer);
+	g_source_unref(timer);
+	return expired;
+}
+
+/*
+ * Returns 1 when the operation answered (c->res is set, even if the
+ * answer came in the grace period after a cancel), 0 when it was
+ * abandoned.  c->expired tells whether the deadline passed.
+ */
+static int call_wait(struct call *c, int timeout_ms)
+{
+	int never = 0;
+
+	if (run_until(c, timeout_ms, &never)) {
+		c->expired = 1;
+		g_cancellable_cancel(c->cancel);
+		run_until(c, CANCEL_GRACE_MS, &never);
+	}
+	return c->res != NULL;
+}
+
+static void call_end(struct call *c)
+{
+	g_main_context_pop_thread_default(c->ctx);
+	if (c->res)
+		g_object_unref(c->res);
+	g_object_unref(c->cancel);
+	g_main_context_unref(c->ctx);
+}
+
+static int remote_error_is(const GError *e, const char *name)
+{
+	char *remote = g_dbus_error_get_remote_error(e);
+	int ret = remote && !strcmp(remote, name);
+
+	g_free(remote);
+	return ret;
+}
+
+static int unavailable_error(const GError *e)
+{
+	if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_CLOSED))
+		return 1;
+	if (e->domain != G_DBUS_ERROR)
+		return 0;
+	switch (e->code) {
+	case G_DBUS_ERROR_SERVICE_UNKNOWN:
+	case G_DBUS_ERROR_NAME_HAS_NO_OWNER:
+	case G_DBUS_ERROR_NO_SERVER:
+	case G_DBUS_ERROR_DISCONNECTED:
+	case G_DBUS_ERROR_SPAWN_EXEC_FAILED:
+	case G_DBUS_ERROR_SPAWN_FORK_FAILED:
+	case G_DBUS_ERROR_SPAWN_CHILD_EXITED:
+	case G_DBUS_ERROR_SPAWN_CHILD_SIGNALED:
+	case G_DBUS_ERROR_SPAWN_FAILED:
+	case G_DBUS_ERROR_SPAWN_SERVICE_INVALID:
+	case G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND:
+	case G_DBUS_ERROR_SPAWN_PERMISSIONS_INVALID:
+	case G_DBUS_ERROR_SPAWN_FILE_INVALID:
+	case G_DBUS_ERROR_SPAWN_NO_MEMORY:
+		return 1;
+	}
+	return 0;
+}
+
+static int gone_error(const GError *e)
+{
+	return g_error_matches(e, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT) ||
+	       remote_error_is(e, "org.freedesktop.Secret.Error.NoSuchObject") ||
+	       g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+	       g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE) ||
+	       /* What libsecret and GDBus say of a path nobody serves. */
+	       g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD);
+}
+
+static int classify(const GError *e, enum op_kind kind)
+{
+	if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+	    g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
+	    g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT))
+		return STORE_ERR_TIMEOUT;
+	if (kind == OP_CONNECT || unavailable_error(e))
+		return STORE_ERR_UNAVAILABLE;
+	if (g_error_matches(e, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) ||
+	    remote_error_is(e, "org.freedesktop.Secret.Error.IsLocked"))
+		return STORE_ERR_LOCKED;
+	if (kind == OP_ITEM && gone_error(e))
+		return STORE_ERR_NOT_FOUND;
+	return STORE_ERR_FAILED;
+}
+
+/*
+ * Turn the outcome of a call into a store_err and a detail, and free e.
+ * A cancel we made at the deadline, or an operation we abandoned, is a
+ * timeout whatever libsecret says of it.
+ */
+static int fail(struct store *s, const struct call *c, int timeout_ms,
+		GError *e, enum op_kind kind, const char *doing)
+{
+	int err;
+
+	if (c->expired && (!e || g_error_matches(e, G_IO_ERROR,
+						 G_IO_ERROR_CANCELLED))) {
+		set_detail(s, "the keyring did not answer within %d ms while %s",
+			   timeout_ms, doing);
+		g_clear_error(&e);
+		return STORE_ERR_TIMEOUT;
+	}
+	if (!e) {
+		set_detail(s, "the keyring gave no answer while %s", doing);
+		return STORE_ERR_FAILED;
+	}
+	err = classify(e, kind);
+	g_dbus_error_strip_remote_error(e);
+	if (err == STORE_ERR_TIMEOUT)
+		set_detail(s, "the keyring did not answer in time while %s: %s",
+			   doing, e->message);
+	else
+		set_detail(s, "%s: %s", doing, e->message);
+	g_error_free(e);
+	return err;
+}
+
+/*
+ * A call that may show a prompt gets a person's time when a person is
+ * there (STORE_PROMPT).  Each one follows a call with the short deadline,
+ * so a keyring that does not answer at all is caught before it.
+ */
+static int prompt_timeout(const struct store *s)
+{
+	return (s->flags & STORE_PROMPT) ? STORE_PROMPT_TIMEOUT_MS : s->timeout_ms;
+}
+
+static int locked_error(struct store *s, size_t nr)
+{
+	set_detail(s, "%zu keyring item%s locked; unlock the keyring, for "
+		   "example by logging in to the desktop session, or with "
+		   "`gnome-keyring-daemon --unlock`",
+		   nr, nr == 1 ? " is" : "s are");
+	return STORE_ERR_LOCKED;
+}
+
+static int get_service(struct store *s)
+{
+	struct sstore *p = s->priv;
+	GError *e = NULL;
+	struct call c;
+
+	if (p->service)
+		return STORE_OK;
+	call_begin(&c);
+	secret_service_get(SECRET_SERVICE_NONE, c.cancel, call_done, &c);
+	if (call_wait(&c, s->timeout_ms))
+		p->service = secret_service_get_finish(c.res, &e);
+	call_end(&c);
+	if (!p->service)
+		return fail(s, &c, s->timeout_ms, e, OP_CONNECT,
+			    "connecting to the Secret Service");
+	return STORE_OK;
+}
+
+/*
+ * Unlock objects (items or collections), which shows a prompt: only
+ * when a person can answer it.  *unlocked gets the objects unlocked.
+ */
+static int unlock_objects(struct store *s, GList *objects, GList **unlocked)
+{
+	struct sstore *p = s->priv;
+	GError *e = NULL;
+	struct call c;
+	int n = -1;
+
+	*unlocked = NULL;
+	if (!(s->flags & STORE_PROMPT))
+		return locked_error(s, g_list_length(objects));
+	call_begin(&c);
+	secret_service_unlock(p->service, objects, c.cancel, call_done, &c);
+	if (call_wait(&c, STORE_PROMPT_TIMEOUT_MS))
+		n = secret_service_unlock_finish(p->service, c.res, unlocked, &e);
+	call_end(&c);
+	if (n < 0 || e)
+		return fail(s, &c, STORE_PROMPT_TIMEOUT_MS, e, OP_OTHER,
+			    "unlocking the keyring");
+	if (!n) {
+		set_detail(s, "the prompt to unlock the keyring was dismissed");
+		return STORE_ERR_DISMISSED;
+	}
+	return STORE_OK;
+}
+
+static int unlock_one(struct store *s, gpointer object)
+{
+	GList one = { object, NULL, NULL };
+	GList *unlocked = NULL;
+	int ret;
+
+	ret = unlock_objects(s, &one, &unlocked);
+	g_list_free_full(unlocked, g_object_unref);
+	return ret;
+}
+
+/* ---- reading ---- */
+
+static int search(struct store *s, const char *host, SecretSearchFlags flags,
+		  GList **items)
+{
+	struct sstore *p = s->priv;
+	GHashTable *attrs = g_hash_table_new(g_str_hash, g_str_equal);
+	GError *e = NULL;
+	struct call c;
+	int answered;
+
+	/* The schema adds xdg:schema; no host means all of ours. */
+	if (host)
+		g_hash_table_insert(attrs, (gpointer)SS_ATTR_HOST, (gpointer)host);
+	*items = NULL;
+	call_begin(&c);
+	/*
+	 * Without SECRET_SEARCH_UNLOCK: an unlock may prompt, and gets its
+	 * own call and deadline (unlock_found).
+	 */
+	secret_service_search(p->service, &schema, attrs, flags, c.cancel,
+			      call_done, &c);
+	answered = call_wait(&c, s->timeout_ms);
+	if (answered)
+		*items = secret_service_search_finish(p->service, c.res, &e);
+	call_end(&c);
+	g_hash_table_unref(attrs);
+	/* No items is NULL too: only an error is a failure. */
+	if (!answered || e)
+		return fail(s, &c, s->timeout_ms, e, OP_OTHER,
+			    "searching the keyring");
+	return STORE_OK;
+}
+
+static int load_secrets(struct store *s, GList *items)
+{
+	GError *e = NULL;
+	struct call c;
+	int ok = 0;
+
+	call_begin(&c);
+	secret_item_load_secrets(items, c.cancel, call_done, &c);
+	if (call_wait(&c, s->timeout_ms))
+		ok = secret_item_load_secrets_finish(c.res, &e);
+	call_end(&c);
+	if (!ok)
+		return fail(s, &c, s->timeout_ms, e, OP_OTHER,
+			    "reading secrets from the keyring");
+	return STORE_OK;
+}
+
+/*
+ * Locked items found by the search: unlock them if a person can answer
+ * the prompt, then read their secrets.  Returns STORE_OK when all of
+ * them could be read.
+ */
+static int unlock_found(struct store *s, GList *locked)
+{
+	GList *unlocked = NULL;
+	int ret;
+
+	ret = unlock_objects(s, locked, &unlocked);
+	if (ret == STORE_OK && unlocked)
+		ret = load_secrets(s, unlocked);
+	g_list_free_full(unlocked, g_object_unref);
+	return ret;
+}
+
+/* Decode the item's secret into out; an item that does not decode is skipped. */
+static int add_item(SecretItem *item, struct token_list *out)
+{
+	SecretValue *value = secret_item_get_secret(item);
+	const char *data;
+	struct token *t;
+	gsize len;
+	int ret = 0;
+
+	if (!value)
+		return 0;
+	data = secret_value_get(value, &len);
+	t = token_new();
+	if (!data || token_decode(t, data, len)) {
+		/* Empty, foreign or half-written: not a credential. */
+		token_free(t);
+	} else if (buf_set(&t->id,
+			   g_dbus_proxy_get_object_path(G_DBUS_PROXY(item)))) {
+		token_free(t);
+		ret = -1;
+	} else {
+		ret = token_list_add(out, t);
+	}
+	secret_value_unref(value);
+	return ret;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct token *x = *(struct token * const *)a;
+	const struct token *y = *(struct token * const *)b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? 1 : -1;
+	/* Same second: any fixed order, so that runs agree. */
+	return strcmp(buf_str(&x->id), buf_str(&y->id));
+}
+
+static int ss_find(struct store *s, const char *host, struct token_list *out)
+{
+	GList *items = NULL, *locked = NULL, *l;
+	size_t first = out->nr, still_locked = 0;
+	int ret, unlock_ret = STORE_OK;
+
+	ret = get_service(s);
+	if (ret == STORE_OK)
+		ret = search(s, host, SECRET_SEARCH_ALL |
+			     SECRET_SEARCH_LOAD_SECRETS, &items);
+	if (ret != STORE_OK)
+		return ret;
+	for (l = items; l; l = l->next)
+		if (secret_item_get_locked(l->data))
+			locked = g_list_prepend(locked, l->data);
+	if (locked)
+		unlock_ret = unlock_found(s, locked);
+	/*
+	 * After an unlock the items' Locked property may not have caught up
+	 * (it changes by signal); a secret that was read is what counts.
+	 */
+	for (l = items; l; l = l->next) {
+		SecretValue *value = secret_item_get_secret(l->data);
+
+		if (!value) {
+			still_locked += secret_item_get_locked(l->data) ? 1 : 0;
+			continue;
+		}
+		secret_value_unref(value);
+		if (ret == STORE_OK && add_item(l->data, out)) {
+			set_detail(s, "out of memory reading the keyring");
+			ret = STORE_ERR_FAILED;
+		}
+	}
+	g_list_free(locked);
+	g_list_free_full(items, g_object_unref);
+	if (out->nr - first > 1)
+		qsort(out->v + first, out->nr - first, sizeof(*out->v),
+		      newest_first);
+	if (ret != STORE_OK)
+		return ret;
+	if (unlock_ret != STORE_OK)
+		return unlock_ret;
+	return still_locked ? locked_error(s, still_locked) : STORE_OK;
+}
+
+static int ss_list(struct store *s, struct token_list *out)
+{
+	return ss_find(s, NULL, out);
+}
+
+/* ---- writing ---- */
+
+static void format_date(long long when, char *out, size_t size)
+{
+	time_t tt = (time_t)when;
+	struct tm tm;
+
+	out[0] = '\0';
+	if (when && gmtime_r(&tt, &tm))
+		strftime(out, size, "%Y-%m-%d", &tm);
+}
+
+static GHashTable *item_attributes(const struct token *t)
+{
+	GHashTable *a = g_hash_table_new_full(g_str_hash, g_str_equal,
+					      NULL, g_free);
+	char date[32];
+
+	format_date(t->expires, date, sizeof(date));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_HOST, g_strdup(buf_str(&t->host)));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_PROTOCOL,
+			    g_strdup(buf_str(&t->protocol)));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_USERNAME,
+			    g_strdup(buf_str(&t->username)));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_KIND,
+			    g_strdup(bb_kind_name(t->kind)));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_WORKSPACE,
+			    g_strdup(buf_str(&t->workspace)));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_REPOSITORY,
+			    g_strdup(buf_str(&t->repository)));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_PATH, g_strdup(buf_str(&t->path)));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_LABEL, g_strdup(buf_str(&t->label)));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_EXPIRES, g_strdup(date));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_STATE,
+			    g_strdup(t->rejected ? "rejected" : "ok"));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_ORIGIN,
+			    g_strdup(t->origin == TOKEN_ADDED ? "added" : "git"));
+	return a;
+}
+
+/*
+ * What a person sees in Seahorse or KWalletManager, e.g.
+ * "Bitbucket API token 'laptop' for acme, expires 2027-03-01".
+ */
+static void item_label(const struct token *t, struct buf *out)
+{
+	struct buf binding = BUF_INIT;
+	char date[32];
+
+	buf_set_empty(out);
+	if (t->kind == BB_KIND_OPAQUE) {
+		buf_addf(out, "Git credential for %s://",
+			 t->protocol.len ? t->protocol.buf : "https");
+		if (t->username.len)
+			buf_addf(out, "%s@", t->username.buf);
+		buf_adds(out, buf_str(&t->host));
+		if (t->path.len)
+			buf_addf(out, "/%s", t->path.buf);
+		return;
+	}
+	buf_addf(out, "Bitbucket %s", bb_kind_label(t->kind));
+	if (t->label.len)
+		buf_addf(out, " '%s'", t->label.buf);
+	token_binding(t, &binding);
+	if (binding.len)
+		buf_addf(out, " for %s", binding.buf);
+	else
+		buf_adds(out, " (account-wide)");
+	buf_release(&binding);
+	if (t->host.len && strcmp(t->host.buf, BB_DEFAULT_HOST))
+		buf_addf(out, " on %s", t->host.buf);
+	format_date(t->expires, date, sizeof(date));
+	if (*date)
+		buf_addf(out, ", expires %s", date);
+	if (t->rejected)
+		buf_adds(out, ", rejected by Bitbucket");
+}
+
+/*
+ * The collection new items go to: the one with the "default" alias,
+ * created when there is none (which prompts for its password).
+ */
+static int default_collection(struct store *s, SecretCollection **out)
+{
+	struct sstore *p = s->priv;
+	GError *e = NULL;
+	struct call c;
+	int answered;
+
+	*out = NULL;
+	call_begin(&c);
+	secret_collection_for_alias(p->service, SECRET_COLLECTION_DEFAULT,
+				    SECRET_COLLECTION_NONE, c.cancel, call_done, &c);
+	answered = call_wait(&c, s->timeout_ms);
+	if (answered)
+		*out = secret_collection_for_alias_finish(c.res, &e);
+	call_end(&c);
+	/* No such alias is NULL too: only an error is a failure. */
+	if (!answered || e)
+		return fail(s, &c, s->timeout_ms, e, OP_OTHER,
+			    "finding the default keyring");
+	if (*out)
+		return STORE_OK;
+
+	if (!(s->flags & STORE_PROMPT)) {
+		set_detail(s, "there is no default keyring, and creating one "
+			   "needs a prompt that cannot be shown here");
+		return STORE_ERR_LOCKED;
+	}
+	call_begin(&c);
+	secret_collection_create(p->service, "Default keyring",
+				 SECRET_COLLECTION_DEFAULT,
+				 SECRET_COLLECTION_CREATE_NONE, c.cancel,
+				 call_done, &c);
+	answered = call_wait(&c, STORE_PROMPT_TIMEOUT_MS);
+	if (answered)
+		*out = secret_collection_create_finish(c.res, &e);
+	call_end(&c);
+	if (*out)
+		return STORE_OK;
+	if (!answered || e)
+		return fail(s, &c, STORE_PROMPT_TIMEOUT_MS, e, OP_OTHER,
+			    "creating the default keyring");
+	set_detail(s, "the prompt to create the default keyring was dismissed");
+	return STORE_ERR_DISMISSED;
+}
+
+static int create_item(struct store *s, struct token *t, GHashTable *attrs,
+		       const char *label, SecretValue *value)
+{
+	SecretCollection *coll = NULL;
+	SecretItem *item = NULL;
+	GError *e = NULL;
+	struct call c;
+	int ret;
+
+	ret = default_collection(s, &coll);
+	if (ret == STORE_OK && secret_collection_get_locked(coll))
+		ret = unlock_one(s, coll);
+	if (ret != STORE_OK)
+		goto out;
+	call_begin(&c);
+	secret_item_create(coll, &schema, attrs, label, value,
+			   SECRET_ITEM_CREATE_NONE, c.cancel, call_done, &c);
+	if (call_wait(&c, prompt_timeout(s)))
+		item = secret_item_create_finish(c.res, &e);
+	call_end(&c);
+	if (!item) {
+		ret = fail(s, &c, prompt_timeout(s), e, OP_OTHER,
+			   "storing the token in the keyring");
+		goto out;
+	}
+	if (buf_set(&t->id, g_dbus_proxy_get_object_path(G_DBUS_PROXY(item)))) {
+		set_detail(s, "out of memory storing the token");
+		ret = STORE_ERR_FAILED;
+	}
+	g_object_unref(item);
+out:
+	if (coll)
+		g_object_unref(coll);
+	return ret;
+}
+
+static SecretItem *take_item(GList *items, const char *path)
+{
+	SecretItem *found = NULL;
+	GList *l;
+
+	for (l = items; l; l = l->next)
+		if (!found && !strcmp(path, g_dbus_proxy_get_object_path(l->data)))
+			found = g_object_ref(l->data);
+	g_list_free_full(items, g_object_unref);
+	return found;
+}
+
+/*
+ * The item t->id, if it still exists and is one of ours: an id is never
+ * a licence to overwrite or delete somebody else's secret.  libsecret's
+ * stable API reaches an item by path only through a search, so search
+ * our items on the token's host, then all of ours in case that
+ * attribute is stale.
+ */
+static int load_item(struct store *s, const struct token *t, SecretItem **out)
+{
+	const char *host = t->host.len ? t->host.buf : NULL;
+	GList *items = NULL;
+	int ret;
+
+	*out = NULL;
+	if (!buf_isset(&t->id) || !g_variant_is_object_path(t->id.buf)) {
+		set_detail(s, "the token has no keyring item");
+		return STORE_ERR_NOT_FOUND;
+	}
+	ret = search(s, host, SECRET_SEARCH_ALL, &items);
+	if (ret == STORE_OK)
+		*out = take_item(items, t->id.buf);
+	if (ret == STORE_OK && !*out && host) {
+		ret = search(s, NULL, SECRET_SEARCH_ALL, &items);
+		if (ret == STORE_OK)
+			*out = take_item(items, t->id.buf);
+	}
+	if (ret != STORE_OK)
+		return ret;
+	if (!*out) {
+		set_detail(s, "keyring item %s no longer exists", t->id.buf);
+		return STORE_ERR_NOT_FOUND;
+	}
+	return STORE_OK;
+}
+
+/* The three writes of a replacement, one call each. */
+enum item_write { WRITE_SECRET, WRITE_ATTRIBUTES, WRITE_LABEL };
+
+static int write_item(struct store *s, SecretItem *item, enum item_write what,
+		      GHashTable *attrs, const char *label, SecretValue *value)
+{
+	static const char *doing[] = {
+		"replacing the secret of the keyring item",
+		"replacing the attributes of the keyring item",
+		"relabelling the keyring item",
+	};
+	GError *e = NULL;
+	struct call c;
+	int ok = 0;
+
+	call_begin(&c);
+	if (what == WRITE_SECRET)
+		secret_item_set_secret(item, value, c.cancel, call_done, &c);
+	else if (what == WRITE_ATTRIBUTES)
+		secret_item_set_attributes(item, &schema, attrs, c.cancel,
+					   call_done, &c);
+	else
+		secret_item_set_label(item, label, c.cancel, call_done, &c);
+	if (call_wait(&c, s->timeout_ms)) {
+		if (what == WRITE_SECRET)
+			ok = secret_item_set_secret_finish(item, c.res, &e);
+		else if (what == WRITE_ATTRIBUTES)
+			ok = secret_item_set_attributes_finish(item, c.res, &e);
+		else
+			ok = secret_item_set_label_finish(item, c.res, &e);
+	}
+	call_end(&c);
+	if (!ok)
+		return fail(s, &c, s->timeout_ms, e, OP_ITEM, doing[what]);
+	return STORE_OK;
+}
+
+/*
+ * Replace in place, so the id stays.  The secret goes first: it is the
+ * truth, and if a later write fails only what people browse is stale.
+ */
+static int replace_item(struct store *s, struct token *t, GHashTable *attrs,
+			const char *label, SecretValue *value)
+{
+	SecretItem *item;
+	int ret;
+
+	ret = load_item(s, t, &item);
+	if (ret != STORE_OK)
+		return ret;
+	if (secret_item_get_locked(item))
+		ret = unlock_one(s, item);
+	if (ret == STORE_OK)
+		ret = write_item(s, item, WRITE_SECRET, attrs, label, value);
+	if (ret == STORE_OK)
+		ret = write_item(s, item, WRITE_ATTRIBUTES, attrs, label, value);
+	if (ret == STORE_OK)
+		ret = write_item(s, item, WRITE_LABEL, attrs, label, value);
+	g_object_unref(item);
+	return ret;
+}
+
+static int ss_put(struct store *s, struct token *t)
+{
+	long long created = t->created;
+	struct buf payload = BUF_INIT, label = BUF_INIT;
+	SecretValue *value;
+	GHashTable *attrs;
+	int ret;
+
+	ret = get_service(s);
+	if (ret != STORE_OK)
+		return ret;
+	if (!buf_isset(&t->id) && !t->created)
+		t->created = time(NULL);
+	if (token_encode(t, &payload)) {
+		t->created = created;
+		set_detail(s, "a field of the token holds a line break or NUL");
+		return STORE_ERR_FAILED;
+	}
+	/* libsecret copies the secret into its own secure memory. */
+	value = secret_value_new(payload.buf, payload.len, "text/plain");
+	buf_release(&payload);
+	attrs = item_attributes(t);
+	item_label(t, &label);
+	if (buf_isset(&t->id))
+		ret = replace_item(s, t, attrs, buf_str(&label), value);
+	else
+		ret = create_item(s, t, attrs, buf_str(&label), value);
+	if (ret != STORE_OK)
+		t->created = created;
+	secret_value_unref(value);
+	g_hash_table_unref(attrs);
+	buf_release(&label);
+	return ret;
+}
+
+static int ss_mark(struct store *s, const struct token *t, int rejected)
+{
+	struct token copy;
+	int ret;
+
+	token_init(&copy);
+	if (token_copy(&copy, t)) {
+		token_release(&copy);
+		set_detail(s, "out of memory marking the token");
+		return STORE_ERR_FAILED;
+	}
+	copy.rejected = !!rejected;
+	if (!buf_isset(&copy.id)) {
+		token_release(&copy);
+		set_detail(s, "the token has no keyring item");
+		return STORE_ERR_NOT_FOUND;
+	}
+	ret = ss_put(s, &copy);
+	token_release(&copy);
+	return ret;
+}
+
+static int ss_remove(struct store *s, const struct token *t)
+{
+	SecretItem *item;
+	GError *e = NULL;
+	struct call c;
+	int ret, ok = 0;
+
+	ret = get_service(s);
+	if (ret == STORE_OK)
+		ret = load_item(s, t, &item);
+	if (ret != STORE_OK)
+		return ret;
+	call_begin(&c);
+	secret_item_delete(item, c.cancel, call_done, &c);
+	if (call_wait(&c, prompt_timeout(s)))
+		ok = secret_item_delete_finish(item, c.res, &e);
+	call_end(&c);
+	g_object_unref(item);
+	if (!ok)
+		return fail(s, &c, prompt_timeout(s), e, OP_ITEM,
+			    "deleting the keyring item");
+	return STORE_OK;
+}
+
+static void ss_close(struct store *s)
+{
+	struct sstore *p = s->priv;
+
+	if (p->service)
+		g_object_unref(p->service);
+	free(p);
+	buf_release(&s->detail);
+	free(s);
+}
+
+static const struct store_ops ss_ops = {
+	.name = "secret-service",
+	.find = ss_find,
+	.put = ss_put,
+	.mark = ss_mark,
+	.remove = ss_remove,
+	.list = ss_list,
+	.close = ss_close,
+};
+
+/*
+ * Nothing is contacted here: the Secret Service is reached by the first
+ * operation, so that its failure comes back with a detail in the store.
+ */
+int store_secretservice_open(struct store **out, int flags)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+
+	s->priv = xcalloc(1, sizeof(struct sstore));
+	s->ops = &ss_ops;
+	s->flags = flags;
+	s->timeout_ms = STORE_TIMEOUT_MS;
+	*out = s;
+	return STORE_OK;
+}

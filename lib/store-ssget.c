@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The store that git's `get` runs: a read-only Secret Service client
+ * spoken over raw GDBus, with no libsecret.
+ *
+ * Git runs the helper for every authenticated HTTPS request, so this
+ * path is measured in tenths of a millisecond (shared/design/get-path.md).
+ * What makes it fast is what it leaves out: no Diffie-Hellman session
+ * (the "plain" algorithm), no proxy objects loading properties, no
+ * attributes read, and OpenSession sent together with SearchItems so the
+ * two share one round trip.  Everything a `get` needs is in the secret
+ * (token.h).  That is three keyring calls where libsecret makes six.
+ *
+ * The "plain" session means the secret crosses the session bus in the
+ * clear.  A process that can watch this user's session bus can also read
+ * the unlocked keyring, so this gives nothing away that was not given.
+ *
+ * Locked items are reported, not unlocked: unlocking may need a prompt,
+ * and prompts belong to the libsecret store, to which the caller falls
+ * back on STORE_ERR_LOCKED.
+ *
+ * Only calls from the published Secret Service API are made, so that
+ * gnome-keyring, KWallet and KeePassXC all answer them.
+ */
+#include "store.h"
+#include "secretservice.h"
+
+#include <gio/gio.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SS_BUS_NAME "org.freedesktop.secrets"
+#define SS_SERVICE_PATH "/org/freedesktop/secrets"
+#define SS_SERVICE_IFACE "org.freedesktop.Secret.Service"
+#define SS_SESSION_IFACE "org.freedesktop.Secret.Session"
+
+struct ssget {
+	GDBusConnection *bus;	/* private, opened by the first find */
+	GMainContext *ctx;	/* where our replies are dispatched */
+};
+
+/* One method call in flight; its callback fills this in. */
+struct reply {
+	GVariant *value;
+	GError *error;
+	int done;
+};
+
+static void set_detail(struct store *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_detail(struct store *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	buf_set(&s->detail, msg);
+	g_free(msg);
+}
+
+static int remote_error_is(const GError *e, const char *name)
+{
+	char *remote = g_dbus_error_get_remote_error(e);
+	int ret = remote && !strcmp(remote, name);
+
+	g_free(remote);
+	return ret;
+}
+
+/* What a failed call means to the caller; the detail says the rest. */
+static int classify(const GError *e)
+{
+	if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+	    g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
+	    g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT))
+		return STORE_ERR_TIMEOUT;
+	if (e->domain == G_DBUS_ERROR) {
+		switch (e->code) {
+		case G_DBUS_ERROR_SERVICE_UNKNOWN:
+		case G_DBUS_ERROR_NAME_HAS_NO_OWNER:
+		case G_DBUS_ERROR_NO_SERVER:
+		case G_DBUS_ERROR_DISCONNECTED:
+		case G_DBUS_ERROR_SPAWN_EXEC_FAILED:
+		case G_DBUS_ERROR_SPAWN_FORK_FAILED:
+		case G_DBUS_ERROR_SPAWN_CHILD_EXITED:
+		case G_DBUS_ERROR_SPAWN_CHILD_SIGNALED:
+		case G_DBUS_ERROR_SPAWN_FAILED:
+		case G_DBUS_ERROR_SPAWN_SERVICE_INVALID:
+		case G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND:
+		case G_DBUS_ERROR_SPAWN_PERMISSIONS_INVALID:
+		case G_DBUS_ERROR_SPAWN_FILE_INVALID:
+		case G_DBUS_ERROR_SPAWN_NO_MEMORY:
+			return STORE_ERR_UNAVAILABLE;
+		}
+	}
+	if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_CLOSED))
+		return STORE_ERR_UNAVAILABLE;
+	/* An item locked again between SearchItems and GetSecrets. */
+	if (remote_error_is(e, "org.freedesktop.Secret.Error.IsLocked"))
+		return STORE_ERR_LOCKED;
+	return STORE_ERR_FAILED;
+}
+
+static int fail(struct store *s, GError *e, const char *doing)
+{
+	int err = classify(e);
+
+	g_dbus_error_strip_remote_error(e);
+	if (err == STORE_ERR_TIMEOUT)
+		set_detail(s, "the keyring did not answer within %d ms while %s",
+			   s->timeout_ms, doing);
+	else
+		set_detail(s, "%s: %s", doing, e->message);
+	return err;
+}
+
+static void on_reply(GObject *source, GAsyncResult *res, gpointer data)
+{
+	struct reply *r = data;
+
+	r->value = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source),
+						 res, &r->error);
+	r->done = 1;
+}
+
+static void reply_release(struct reply *r)
+{
+	if (r->value)
+		g_variant_unref(r->value);
+	g_clear_error(&r->error);
+}
+
+/*
+ * Send a Secret Service method call without waiting for it.  GDBus
+ * enforces the deadline itself: past timeout_ms the reply is an error.
+ */
+static void call_service(struct store *s, const char *path, const char *method,
+			 GVariant *args, const char *reply_type, struct reply *r)
+{
+	struct ssget *g = s->priv;
+
+	g_dbus_connection_call(g->bus, SS_BUS_NAME, path, SS_SERVICE_IFACE,
+			       method, args, G_VARIANT_TYPE(reply_type),
+			       G_DBUS_CALL_FLAGS_NONE, s->timeout_ms, NULL,
+			       on_reply, r);
+}
+
+/* Every call sent has a deadline, so this always returns. */
+static void wait_reply(struct ssget *g, struct reply *r)
+{
+	while (!r->done)
+		g_main_context_iteration(g->ctx, TRUE);
+}
+
+/*
+ * A private connection rather than g_bus_get()'s shared one: the shared
+ * one is set to raise SIGTERM in the whole process (git's helper) when
+ * the bus goes away, and it is no faster.  The address comes from
+ * DBUS_SESSION_BUS_ADDRESS or GIO's usual fallbacks.
+ */
+static int connect_bus(struct store *s)
+{
+	struct ssget *g = s->priv;
+	GError *e = NULL;
+	char *address;
+
+	if (g->bus)
+		return STORE_OK;
+	address = g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SESSION, NULL, &e);
+	if (address) {
+		g->bus = g_dbus_connection_new_for_address_sync(address,
+			G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+			NULL, NULL, &e);
+		g_free(address);
+	}
+	if (g->bus)
+		return STORE_OK;
+	set_detail(s, "cannot connect to the session bus: %s", e->message);
+	g_error_free(e);
+	return STORE_ERR_UNAVAILABLE;
+}
+
+static GVariant *search_args(const char *host)
+{
+	GVariantBuilder attrs;
+
+	g_variant_builder_init(&attrs, G_VARIANT_TYPE("a{ss}"));
+	g_variant_builder_add(&attrs, "{ss}", "xdg:schema", SS_SCHEMA_NAME);
+	if (host)
+		g_variant_builder_add(&attrs, "{ss}", SS_ATTR_HOST, host);
+	return g_variant_new("(a{ss})", &attrs);
+}
+
+/*
+ * The session dies with our connection anyway, but Close is what the
+ * API asks for; nobody waits for its answer.
+ */
+static void close_session(struct ssget *g, const char *session)
+{
+	GDBusMessage *m;
+
+	m = g_dbus_message_new_method_call(SS_BUS_NAME, session,
+					   SS_SESSION_IFACE, "Close");
+	g_dbus_message_set_flags(m, G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED);
+	g_dbus_connection_send_message(g->bus, m, G_DBUS_SEND_MESSAGE_FLAGS_NONE,
+				       NULL, NULL);
+	g_object_unref(m);
+}
+
+static void wipe_value(GVariant *value)
+{
+	gsize len;
+	const void *data = g_variant_get_fixed_array(value, &len, 1);
+
+	if (data)
+		wipe((void *)data, len);
+}
+
+/*
+ * Decode one value of GetSecrets' answer.  An item whose secret does not
+ * decode (empty, foreign, half-written) is not a credential: skip it.
+ */
+static int add_secret(const char *path, GVariant *value, struct token_list *out)
+{
+	const char *data;
+	struct token *t;
+	gsize len;
+
+	data = g_variant_get_fixed_array(value, &len, 1);
+	t = token_new();
+	if (!data || token_decode(t, data, len)) {
+		token_free(t);
+		return 0;
+	}
+	if (buf_set(&t->id, path)) {
+		token_free(t);
+		return -1;
+	}
+	return token_list_add(out, t);
+}
+
+/*
+ * The reply was parsed from the wire into a tree of values in which each
+ * "ay" is a copy of its own, so wiping each value reaches the secret.
+ * Wiping the whole reply through g_variant_get_data() would not: on a
+ * tree that serialises yet another copy.  What we cannot reach is the
+ * buffer GDBus read the message into, which it frees without wiping.
+ */
+static int add_secrets(struct store *s, GVariant *reply, struct token_list *out)
+{
+	GVariant *secrets = g_variant_get_child_value(reply, 0);
+	GVariantIter iter;
+	GVariant *entry;
+	int ret = STORE_OK;
+
+	g_variant_iter_init(&iter, secrets);
+	while ((entry = g_variant_iter_next_value(&iter))) {
+		GVariant *secret = g_variant_get_child_value(entry, 1);
+		GVariant *value = g_variant_get_child_value(secret, 2);
+		const char *path;
+
+		g_variant_get_child(entry, 0, "&o", &path);
+		if (ret == STORE_OK && add_secret(path, value, out)) {
+			set_detail(s, "out of memory reading the keyring");
+			ret = STORE_ERR_FAILED;
+		}
+		wipe_value(value);
+		g_variant_unref(value);
+		g_variant_unref(secret);
+		g_variant_unref(entry);
+	}
+	g_variant_unref(secrets);
+	return ret;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct token *x = *(struct token * const *)a;
+	const struct token *y = *(struct token * const *)b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? 1 : -1;
+	/* Same second: any fixed order, so that runs agree. */
+	return strcmp(buf_str(&x->id), buf_str(&y->id));
+}
+
+static int locked_error(struct store *s, size_t nr)
+{
+	set_detail(s, "%zu keyring item%s locked; unlock the keyring, for "
+		   "example by logging in to the desktop session, or with "
+		   "`gnome-keyring-daemon --unlock`",
+		   nr, nr == 1 ? " is" : "s are");
+	return STORE_ERR_LOCKED;
+}
+
+/* GetSecrets for the unlocked paths, decoded into out. */
+static int get_secrets(struct store *s, GVariant *unlocked, const char *session,
+		       struct token_list *out)
+{
+	struct ssget *g = s->priv;
+	struct reply secrets = { NULL, NULL, 0 };
+	int ret;
+
+	call_service(s, SS_SERVICE_PATH, "GetSecrets",
+		     g_variant_new("(@aoo)", unlocked, session),
+		     "(a{o(oayays)})", &secrets);
+	wait_reply(g, &secrets);
+	if (secrets.error)
+		ret = fail(s, secrets.error, "reading secrets from the keyring");
+	else
+		ret = add_secrets(s, secrets.value, out);
+	reply_release(&secrets);
+	return ret;
+}
+
+static int search_and_read(struct store *s, const char *host,
+			   struct token_list *out)
+{
+	struct ssget *g = s->priv;
+	struct reply session = { NULL, NULL, 0 }, search = { NULL, NULL, 0 };
+	GVariant *unlocked = NULL, *locked = NULL;
+	const char *session_path = NULL;
+	int ret = STORE_OK;
+
+	/* Both in flight before we wait for either: one round trip, not two. */
+	call_service(s, SS_SERVICE_PATH, "OpenSession",
+		     g_variant_new("(sv)", "plain", g_variant_new_string("")),
+		     "(vo)", &session);
+	call_service(s, SS_SERVICE_PATH, "SearchItems", search_args(host),
+		     "(aoao)", &search);
+	wait_reply(g, &session);
+	wait_reply(g, &search);
+
+	if (session.value)
+		g_variant_get_child(session.value, 1, "&o", &session_path);
+	if (search.error)
+		ret = fail(s, search.error, "searching the keyring");
+	else if (session.error)
+		ret = fail(s, session.error, "opening a keyring session");
+	if (ret != STORE_OK)
+		goto out;
+
+	unlocked = g_variant_get_child_value(search.value, 0);
+	locked = g_variant_get_child_value(search.value, 1);
+	if (g_variant_n_children(unlocked))
+		ret = get_secrets(s, unlocked, session_path, out);
+	if (ret == STORE_OK && g_variant_n_children(locked))
+		ret = locked_error(s, g_variant_n_children(locked));
+out:
+	if (session_path)
+		close_session(g, session_path);
+	if (unlocked)
+		g_variant_unref(unlocked);
+	if (locked)
+		g_variant_unref(locked);
+	reply_release(&session);
+	reply_release(&search);
+	return ret;
+}
+
+static int ssget_find(struct store *s, const char *host,
+		      struct token_list *out)
+{
+	struct ssget *g = s->priv;
+	size_t first = out->nr;
+	int ret;
+
+	ret = connect_bus(s);
+	if (ret != STORE_OK)
+		return ret;
+	g_main_context_push_thread_default(g->ctx);
+	ret = search_and_read(s, host, out);
+	g_main_context_pop_thread_default(g->ctx);
+	if (out->nr - first > 1)
+		qsort(out->v + first, out->nr - first, sizeof(*out->v),
+		      newest_first);
+	return ret;
+}
+
+static int ssget_list(struct store *s, struct token_list *out)
+{
+	return ssget_find(s, NULL, out);
+}
+
+static int read_only(struct store *s)
+{
+	set_detail(s, "the %s store is read-only; writing needs the "
+		   "Secret Service store", s->ops->name);
+	return STORE_ERR_FAILED;
+}
+
+static int ssget_put(struct store *s, struct token *t)
+{
+	(void)t;
+	return read_only(s);
+}
+
+static int ssget_mark(struct store *s, const struct token *t, int rejected)
+{
+	(void)t;
+	(void)rejected;
+	return read_only(s);
+}
+
+static int ssget_remove(struct store *s, const struct token *t)
+{
+	(void)t;
+	return read_only(s);
+}
+
+static void ssget_close(struct store *s)
+{
+	struct ssget *g = s->priv;
+
+	if (g->bus) {
+		/* Flushes the session's Close before the socket goes. */
+		g_dbus_connection_close_sync(g->bus, NULL, NULL);
+		g_object_unref(g->bus);
+	}
+	g_main_context_unref(g->ctx);
+	free(g);
+	buf_release(&s->detail);
+	free(s);
+}
+
+static const struct store_ops ssget_ops = {
+	.name = "secret-service-get",
+	.find = ssget_find,
+	.put = ssget_put,
+	.mark = ssget_mark,
+	.remove = ssget_remove,
+	.list = ssget_list,
+	.close = ssget_close,
+};
+
+/*
+ * Nothing is contacted here: the bus is reached by the first find, so
+ * that its failure comes back with a detail in the store.
+ */
+int store_ssget_open(struct store **out, int flags)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	struct ssget *g = xcalloc(1, sizeof(*g));
+
+	g->ctx = g_main_context_new();
+	s->ops = &ssget_ops;
+	s->priv = g;
+	s->flags = flags;
+	s->timeout_ms = STORE_TIMEOUT_MS;
+	*out = s;
+	return STORE_OK;
+}
