@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: MIT
+# git-credential-bbtoken: `make`, `make install`, `make test`.
+
+prefix ?= /usr/local
+bindir ?= $(prefix)/bin
+libdir ?= $(prefix)/lib
+moduledir ?= $(libdir)/git-credential-bbtoken
+mandir ?= $(prefix)/share/man
+man1dir ?= $(mandir)/man1
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+# CI sets WERROR=1: warnings are errors there.
+WERROR ?=
+VERSION = 0.1.0
+
+BASIC_CFLAGS = -std=c11 -Wall -Wextra -fPIC -D_GNU_SOURCE \
+	-DBBTOKEN_VERSION='"$(VERSION)"' -DMODULEDIR='"$(moduledir)"'
+ifeq ($(WERROR),1)
+BASIC_CFLAGS += -Werror
+endif
+
+GIO_CFLAGS := $(shell $(PKG_CONFIG) --cflags gio-2.0)
+GIO_LIBS := $(shell $(PKG_CONFIG) --libs gio-2.0)
+SECRET_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsecret-1)
+SECRET_LIBS := $(shell $(PKG_CONFIG) --libs libsecret-1)
+CRYPTO_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcrypto)
+CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto)
+
+PROGRAM = git-credential-bbtoken
+MOD_SSGET = bbtoken-ssget.so
+MOD_TOOLS = bbtoken-tools.so
+
+# Pure modules, libc only: linked into the binary and both modules.
+CORE_OBJS = lib/buf.o lib/msg.o lib/credential.o lib/bitbucket.o \
+	lib/token.o lib/date.o lib/store.o
+
+# The binary git runs: libc (and libdl) only.
+PROGRAM_OBJS = credential-bbtoken.o lib/helper.o lib/options.o lib/run.o \
+	lib/module.o lib/pick.o lib/report.o $(CORE_OBJS)
+
+SSGET_OBJS = lib/store-ssget.o $(CORE_OBJS)
+
+TOOLS_OBJS = lib/tools.o lib/cmd-store.o lib/cmd-add.o lib/cmd-list.o \
+	lib/cmd-remove.o lib/cmd-rotate.o lib/cmd-setup.o lib/term.o \
+	lib/fingerprint.o lib/store-secretservice.o lib/options.o lib/run.o \
+	lib/pick.o lib/report.o $(CORE_OBJS)
+
+UNIT_TESTS = t/unit/test-parsers
+
+all: $(PROGRAM) $(MOD_SSGET) $(MOD_TOOLS)
+
+lib/store-ssget.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
+lib/store-secretservice.o: EXTRA_CFLAGS = $(SECRET_CFLAGS)
+lib/fingerprint.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
+
+%.o: %.c lib/*.h Makefile
+	$(CC) $(BASIC_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(PROGRAM): $(PROGRAM_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(PROGRAM_OBJS) -ldl
+
+# Each module exports its entry point and nothing else (lib/*.map).
+$(MOD_SSGET): $(SSGET_OBJS) lib/ssget.map
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=lib/ssget.map \
+		-Wl,-z,defs -o $@ $(SSGET_OBJS) $(GIO_LIBS)
+
+$(MOD_TOOLS): $(TOOLS_OBJS) lib/tools.map
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=lib/tools.map \
+		-Wl,-z,defs -o $@ $(TOOLS_OBJS) $(SECRET_LIBS) $(GIO_LIBS) $(CRYPTO_LIBS)
+
+t/unit/test-parsers: t/unit/test-parsers.o $(CORE_OBJS) lib/pick.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+t/unit/%.o: t/unit/%.c lib/*.h Makefile
+	$(CC) $(BASIC_CFLAGS) -I. $(CFLAGS) -c -o $@ $<
+
+install: all
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(moduledir) $(DESTDIR)$(man1dir)
+	install -m 755 $(PROGRAM) $(DESTDIR)$(bindir)/$(PROGRAM)
+	install -m 644 $(MOD_SSGET) $(MOD_TOOLS) $(DESTDIR)$(moduledir)/
+	install -m 644 man/$(PROGRAM).1 $(DESTDIR)$(man1dir)/$(PROGRAM).1
+
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/$(PROGRAM) $(DESTDIR)$(man1dir)/$(PROGRAM).1
+	rm -f $(DESTDIR)$(moduledir)/$(MOD_SSGET) $(DESTDIR)$(moduledir)/$(MOD_TOOLS)
+	-rmdir $(DESTDIR)$(moduledir)
+
+# Every script in t/ runs with its own HOME, D-Bus session, keyring and
+# Bitbucket stand-in; prove runs them and reads their TAP.
+test: all $(UNIT_TESTS)
+	prove $(PROVE_OPTS) t/[0-9][0-9][0-9][0-9]-*.sh
+
+clean:
+	rm -f $(PROGRAM) $(MOD_SSGET) $(MOD_TOOLS) *.o lib/*.o t/unit/*.o $(UNIT_TESTS)
+
+.PHONY: all install uninstall test clean

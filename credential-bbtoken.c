@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * git-credential-bbtoken: a git credential helper for Bitbucket Cloud's
+ * API tokens.  This file only parses options and dispatches; it links
+ * libc alone, so git pays almost nothing for a host that is not ours.
+ */
+#include "lib/buf.h"
+#include "lib/helper.h"
+#include "lib/module.h"
+#include "lib/msg.h"
+#include "lib/options.h"
+#include "lib/tools.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef BBTOKEN_VERSION
+#define BBTOKEN_VERSION "0.1.0"
+#endif
+
+static const char usage_text[] =
+	"usage: git credential-bbtoken [--host=HOST[:PORT]]... [--warn-days=N] (get|store|erase)\n"
+	"   or: git credential-bbtoken add [--host=HOST] [--label=LABEL] [--username=USER]\n"
+	"                                  [--workspace=W | --repo=W/R] [--expires=DATE]\n"
+	"                                  [--stdin] [--no-verify]\n"
+	"   or: git credential-bbtoken list [--host=HOST]\n"
+	"   or: git credential-bbtoken remove [--host=HOST] (LABEL|FINGERPRINT)\n"
+	"   or: git credential-bbtoken rotate [--stdin] [--expires=DATE] LABEL\n"
+	"   or: git credential-bbtoken setup [--unset]\n";
+
+static const char *const commands[] = {
+	"add", "list", "remove", "rotate", "setup", NULL
+};
+
+/*
+ * stdio's buffers see the request and the answer, passwords included.
+ * Give them buffers of ours, wiped before exit.
+ */
+static char stdin_buf[8192], stdout_buf[8192];
+
+static int finish(int ret)
+{
+	fflush(stdout);
+	wipe(stdin_buf, sizeof(stdin_buf));
+	wipe(stdout_buf, sizeof(stdout_buf));
+	return ret;
+}
+
+static int usage(int ret)
+{
+	fputs(usage_text, ret ? stderr : stdout);
+	return ret;
+}
+
+static int is_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; commands[i]; i++)
+		if (!strcmp(commands[i], name))
+			return 1;
+	return 0;
+}
+
+static int run_command(int argc, const char **argv, struct bb_options *o)
+{
+	const struct bbtoken_tools *(*entry)(void);
+	void *h = module_load(MODULE_TOOLS);
+
+	if (!h)
+		return EXIT_FAIL;
+	*(void **)&entry = module_symbol(h, MODULE_TOOLS, BBTOKEN_TOOLS_SYMBOL);
+	if (!entry)
+		return EXIT_FAIL;
+	return entry()->command(argc, argv, o);
+}
+
+int main(int argc, const char **argv)
+{
+	struct bb_options opts;
+	const char *cmd;
+	int i, ret;
+
+	setvbuf(stdin, stdin_buf, _IOFBF, sizeof(stdin_buf));
+	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+	options_init(&opts);
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *arg = argv[i];
+
+		if (!strcmp(arg, "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help"))
+			return finish(usage(EXIT_OK));
+		if (!strcmp(arg, "--version")) {
+			printf("git-credential-bbtoken version %s\n", BBTOKEN_VERSION);
+			return finish(EXIT_OK);
+		}
+		ret = options_parse(&opts, arg);
+		if (ret < 0)
+			return finish(EXIT_USAGE);
+		if (!ret) {
+			msg_error("unknown option '%s'", arg);
+			return finish(usage(EXIT_USAGE));
+		}
+	}
+	if (i >= argc)
+		return finish(usage(EXIT_USAGE));
+
+	cmd = argv[i];
+	if (!strcmp(cmd, "get") || !strcmp(cmd, "store") || !strcmp(cmd, "erase"))
+		ret = helper_action(cmd, &opts);
+	else if (is_command(cmd))
+		ret = run_command(argc - i, argv + i, &opts);
+	else if (isatty(0)) {
+		/* A person typed it: a typo deserves the usage. */
+		msg_error("'%s' is not a git credential-bbtoken command", cmd);
+		ret = usage(EXIT_USAGE);
+	} else {
+		/* A newer git's action: git-credential(1) says stay silent. */
+		ret = EXIT_OK;
+	}
+	options_release(&opts);
+	return finish(ret);
+}

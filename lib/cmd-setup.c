@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * setup: make git ask this helper, and only this helper, for Bitbucket,
+ * as `gh auth setup-git` does for GitHub.  The URL-scoped helper list
+ * starts with an empty value, which makes git forget the helpers
+ * configured before it for this URL: a global `store` or `manager`
+ * holding a dead app password would otherwise answer first.
+ *
+ * What was there before is saved under [bbtoken-setup] in the same file,
+ * so that --unset puts it back.  Not under [bbtoken]: that section makes
+ * every `get` read git's config (options.c), and setup must not slow git.
+ */
+#include "cmd.h"
+#include "msg.h"
+#include "run.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char setup_usage[] = "usage: git credential-bbtoken setup [--unset]\n";
+
+#define URL "https://bitbucket.org"
+#define KEY_HELPER "credential." URL ".helper"
+#define KEY_PATH "credential." URL ".useHttpPath"
+#define KEY_SAVED "bbtoken-setup.saved"
+#define KEY_SAVED_HELPER "bbtoken-setup.helper"
+#define KEY_SAVED_PATH "bbtoken-setup.useHttpPath"
+
+/* git config --global with the given arguments; output into out. */
+static int config(struct buf *out, const char *a1, const char *a2,
+		  const char *a3)
+{
+	const char *argv[7] = { "git", "config", "--global" };
+	int n = 3;
+
+	argv[n++] = a1;
+	if (a2)
+		argv[n++] = a2;
+	if (a3)
+		argv[n++] = a3;
+	argv[n] = NULL;
+	return run_git(argv, out);
+}
+
+/* Every value of a key, as a NUL-separated list in out; count returned. */
+static int get_all(const char *key, struct buf *out)
+{
+	const char *argv[] = { "git", "config", "--global", "-z", "--get-all", key, NULL };
+	size_t i;
+	int n = 0;
+
+	if (run_git(argv, out) != 0) {
+		buf_set_empty(out);
+		return 0;
+	}
+	for (i = 0; i < out->len; i++)
+		n += out->buf[i] == '\0';
+	return n;
+}
+
+static int is_setup(const struct buf *helpers, int n, const struct buf *path)
+{
+	static const char want[] = "\0bbtoken";	/* "", then "bbtoken" */
+
+	return n == 2 && helpers->len == sizeof(want) &&
+	       !memcmp(helpers->buf, want, sizeof(want)) &&
+	       (!strcmp(path->buf, "true\n") || !strcmp(path->buf, "true"));
+}
+
+static void describe(const char *label, const struct buf *values, int n)
+{
+	size_t pos;
+
+	printf("%s", label);
+	if (!n)
+		printf(" (none)");
+	for (pos = 0; n && pos < values->len; pos += strlen(values->buf + pos) + 1)
+		printf(" '%s'", values->buf + pos);
+	printf("\n");
+}
+
+static int do_setup(void)
+{
+	struct buf helpers = BUF_INIT, path = BUF_INIT, saved = BUF_INIT;
+	size_t pos;
+	int n, ret = EXIT_FAIL;
+
+	n = get_all(KEY_HELPER, &helpers);
+	config(&path, "--get", KEY_PATH, NULL);
+	if (is_setup(&helpers, n, &path)) {
+		printf("git is set up already: %s uses only git-credential-bbtoken, "
+		       "with useHttpPath.\n", URL);
+		ret = EXIT_OK;
+		goto out;
+	}
+	/* Save once: a second setup must not save our own values over the user's. */
+	if (config(&saved, "--get", KEY_SAVED, NULL) != 0) {
+		for (pos = 0; n && pos < helpers.len;
+		     pos += strlen(helpers.buf + pos) + 1)
+			if (config(NULL, "--add", KEY_SAVED_HELPER, helpers.buf + pos))
+				goto fail;
+		if (path.len) {
+			path.len = strcspn(path.buf, "\n");
+			path.buf[path.len] = '\0';
+			if (config(NULL, KEY_SAVED_PATH, path.buf, NULL))
+				goto fail;
+		}
+		if (config(NULL, KEY_SAVED, "true", NULL))
+			goto fail;
+	}
+	if ((n && config(NULL, "--unset-all", KEY_HELPER, NULL)) ||
+	    config(NULL, "--add", KEY_HELPER, "") ||
+	    config(NULL, "--add", KEY_HELPER, "bbtoken") ||
+	    config(NULL, KEY_PATH, "true", NULL))
+		goto fail;
+	describe("credential." URL ".helper was:", &helpers, n);
+	printf("credential." URL ".helper now: '' 'bbtoken' (the empty value keeps "
+	       "other helpers away from Bitbucket)\n");
+	printf("credential." URL ".useHttpPath now: true (tokens bound to a "
+	       "workspace or repository can be chosen)\n");
+	printf("Undo with: git credential-bbtoken setup --unset\n");
+	ret = EXIT_OK;
+	goto out;
+fail:
+	msg_error("`git config --global` failed; check that your global git "
+		  "config file is writable and parses (git config --global --list)");
+out:
+	buf_release(&helpers);
+	buf_release(&path);
+	buf_release(&saved);
+	return ret;
+}
+
+static int do_unset(void)
+{
+	struct buf saved = BUF_INIT, helpers = BUF_INIT, path = BUF_INIT;
+	size_t pos;
+	int n, ret = EXIT_FAIL;
+
+	if (config(&saved, "--get", KEY_SAVED, NULL) != 0) {
+		printf("Nothing to undo: `git credential-bbtoken setup` has not "
+		       "changed your global git config.\n");
+		ret = EXIT_OK;
+		goto out;
+	}
+	n = get_all(KEY_SAVED_HELPER, &helpers);
+	config(&path, "--get", KEY_SAVED_PATH, NULL);
+	if (path.buf) {
+		path.len = strcspn(path.buf, "\n");
+		path.buf[path.len] = '\0';
+	}
+	config(NULL, "--unset-all", KEY_HELPER, NULL);
+	for (pos = 0; n && pos < helpers.len; pos += strlen(helpers.buf + pos) + 1)
+		if (config(NULL, "--add", KEY_HELPER, helpers.buf + pos))
+			goto fail;
+	if (path.len ? config(NULL, KEY_PATH, path.buf, NULL) != 0
+		     : config(NULL, "--unset", KEY_PATH, NULL) > 5)
+		goto fail;
+	/* Drop our notes; the section goes with its last key. */
+	config(NULL, "--remove-section", "bbtoken-setup", NULL);
+	describe("credential." URL ".helper restored to:", &helpers, n);
+	printf("credential." URL ".useHttpPath restored to: %s\n",
+	       path.len ? path.buf : "(none)");
+	ret = EXIT_OK;
+	goto out;
+fail:
+	msg_error("`git config --global` failed; check that your global git "
+		  "config file is writable and parses (git config --global --list)");
+out:
+	buf_release(&saved);
+	buf_release(&helpers);
+	buf_release(&path);
+	return ret;
+}
+
+int cmd_setup(int argc, const char **argv, struct bb_options *o)
+{
+	int unset = 0, i;
+	const struct cmd_opt opts[] = {
+		{ "unset", NULL, &unset },
+		{ NULL, NULL, NULL }
+	};
+
+	(void)o;
+	i = cmd_parse(argc, argv, opts, setup_usage);
+	if (i < 0)
+		return i == CMD_HELP ? EXIT_OK : EXIT_USAGE;
+	if (i < argc) {
+		msg_error("setup takes no operand ('%s')", argv[i]);
+		return EXIT_USAGE;
+	}
+	return unset ? do_unset() : do_setup();
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef BBTOKEN_CMD_H
+#define BBTOKEN_CMD_H
+
+#include "credential.h"
+#include "options.h"
+#include "store.h"
+
+/* The commands and git's write actions, all in bbtoken-tools.so. */
+int cmd_add(int argc, const char **argv, struct bb_options *o);
+int cmd_list(int argc, const char **argv, struct bb_options *o);
+int cmd_remove(int argc, const char **argv, struct bb_options *o);
+int cmd_rotate(int argc, const char **argv, struct bb_options *o);
+int cmd_setup(int argc, const char **argv, struct bb_options *o);
+int cmd_store(struct credential *req, struct bb_options *o);
+int cmd_erase(struct credential *req, struct bb_options *o);
+
+/*
+ * Long options of a command: "--name=value" or "--name value" for those
+ * taking a value, "--name" for flags.  -h and --help print usage to
+ * stdout.  Returns the index of the first operand, CMD_HELP after -h, or
+ * -1 on a usage error (message and usage printed on stderr).
+ */
+struct cmd_opt {
+	const char *name;
+	const char **value;	/* for options taking a value */
+	int *flag;		/* for flags */
+};
+#define CMD_HELP (-2)
+int cmd_parse(int argc, const char **argv, const struct cmd_opt *opts,
+	      const char *usage);
+
+/*
+ * Open the keyring for a command, prompting to unlock it when a person
+ * can answer.  On failure prints why and returns EXIT_KEYRING.
+ */
+int cmd_open_store(struct store **s);
+
+/* Canonical host of --host (default bitbucket.org); -1 with a message. */
+int cmd_host(const char *arg, struct buf *out);
+
+/* Read and check the expiry of --expires; -1 with a message. */
+int cmd_expiry(const char *arg, long long now, long long *out);
+
+/* Find a stored token by label or fingerprint, optionally on one host. */
+int cmd_find_token(const struct token_list *all, const char *name,
+		   const char *host, struct token **out);
+
+#endif

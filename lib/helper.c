@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+#include "helper.h"
+#include "credential.h"
+#include "date.h"
+#include "module.h"
+#include "msg.h"
+#include "pick.h"
+#include "report.h"
+#include "store.h"
+#include "tools.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const struct bbtoken_tools *load_tools(void)
+{
+	const struct bbtoken_tools *(*entry)(void);
+	void *h = module_load(MODULE_TOOLS);
+
+	if (!h)
+		return NULL;
+	*(void **)&entry = module_symbol(h, MODULE_TOOLS, BBTOKEN_TOOLS_SYMBOL);
+	return entry ? entry() : NULL;
+}
+
+/*
+ * Find the tokens stored for host: the lean GDBus module first; libsecret
+ * only when the keyring is locked and a person could answer its prompt.
+ */
+static int find_tokens(const char *host, struct token_list *out)
+{
+	int (*open_fast)(struct store **, int);
+	const struct bbtoken_tools *tools;
+	struct store *s = NULL;
+	void *h = module_load(MODULE_SSGET);
+	int err;
+
+	if (!h)
+		return EXIT_FAIL;
+	*(void **)&open_fast = module_symbol(h, MODULE_SSGET, "store_ssget_open");
+	if (!open_fast)
+		return EXIT_FAIL;
+	err = open_fast(&s, 0);
+	if (!err)
+		err = store_find(s, host, out);
+	if (err == STORE_ERR_LOCKED && report_can_prompt() && (tools = load_tools())) {
+		msg_trace("keyring locked: asking libsecret to unlock it");
+		store_close(s);
+		s = NULL;
+		token_list_release(out);
+		err = tools->store_open(&s, STORE_PROMPT);
+		if (!err)
+			err = store_find(s, host, out);
+	}
+	if (err && !(err == STORE_ERR_LOCKED && out->nr)) {
+		report_store_error(s, err);
+		store_close(s);
+		return EXIT_KEYRING;
+	}
+	store_close(s);
+	return EXIT_OK;
+}
+
+static void say_notes(const struct pick_result *r, const struct pick_request *req)
+{
+	struct buf day = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < r->nr_notes; i++) {
+		const struct token *t = r->notes[i].token;
+
+		if (t)
+			date_format_day(t->expires, &day);
+		switch (r->notes[i].kind) {
+		case PICK_NOTE_EMAIL:
+			msg_note("git asked with an email address as the username; "
+				 "Bitbucket wants %s for git over HTTPS (the email is "
+				 "only for its REST API), so it is used instead; drop the "
+				 "email from the remote URL with `git remote set-url`",
+				 r->username);
+			break;
+		case PICK_NOTE_EXPIRED:
+			msg_error("%s '%s' expired on %s and is not used; create a new one "
+				  "at %s and replace it with `git credential-bbtoken rotate %s`",
+				  bb_kind_label(t->kind), t->label.buf, day.buf,
+				  BB_TOKEN_PAGE, t->label.buf);
+			break;
+		case PICK_NOTE_REJECTED:
+			msg_error("%s '%s' was refused by Bitbucket and is held back; "
+				  "replace it with `git credential-bbtoken rotate %s`, or "
+				  "delete it with `git credential-bbtoken remove %s`",
+				  bb_kind_label(t->kind), t->label.buf, t->label.buf,
+				  t->label.buf);
+			break;
+		case PICK_NOTE_EXPIRING: {
+			long long days = date_days_until(t->expires, req->now);
+
+			msg_warning("%s '%s' expires on %s (%s%lld day%s); replace it "
+				    "before then with `git credential-bbtoken rotate %s`",
+				    bb_kind_label(t->kind), t->label.buf, day.buf,
+				    days ? "in " : "today, ", days ? days : 0,
+				    days == 1 ? "" : "s", t->label.buf);
+			break;
+		}
+		}
+	}
+	buf_release(&day);
+}
+
+static int helper_get(struct credential *req, struct bb_options *o,
+		      const char *host)
+{
+	struct token_list tokens = TOKEN_LIST_INIT;
+	struct pick_request pr;
+	struct pick_result r;
+	struct buf v = BUF_INIT;
+	int ret;
+
+	ret = find_tokens(host, &tokens);
+	if (ret) {
+		token_list_release(&tokens);
+		return ret;
+	}
+	memset(&pr, 0, sizeof(pr));
+	pr.protocol = req->protocol.buf;
+	pr.host = host;
+	pr.path = req->path.buf;
+	pr.username = req->username.buf;
+	pr.now = time(NULL);
+	pr.warn_days = options_warn_days(o);
+	pick_token(&tokens, &pr, &r);
+	say_notes(&r, &pr);
+	if (r.token) {
+		const struct token *t = r.token;
+		int bad = 0;
+
+		msg_trace("answering with %s '%s'", bb_kind_label(t->kind),
+			  buf_str(&t->label));
+		if (r.username) {
+			buf_set(&v, r.username);
+			bad |= credential_write_item(stdout, "username", &v);
+		}
+		bad |= credential_write_item(stdout, "password", &t->password);
+		if (t->expires) {
+			buf_set_empty(&v);
+			buf_addf(&v, "%lld", t->expires);
+			bad |= credential_write_item(stdout, "password_expiry_utc", &v);
+		}
+		bad |= credential_write_item(stdout, "oauth_refresh_token",
+					     &t->oauth_refresh_token);
+		if (bad)
+			ret = EXIT_FAIL;
+	}
+	buf_release(&v);
+	token_list_release(&tokens);
+	return ret;
+}
+
+int helper_action(const char *action, struct bb_options *o)
+{
+	struct credential req;
+	struct buf host = BUF_INIT;
+	const struct bbtoken_tools *tools;
+	int ret;
+
+	credential_init(&req);
+	ret = credential_read(&req, stdin);
+	if (ret) {
+		msg_error("refusing git's request: %s", credential_strerror(ret));
+		credential_release(&req);
+		return EXIT_FAIL;
+	}
+	if (!bb_host_allowed(&o->hosts, req.protocol.buf, req.host.buf)) {
+		/* Maybe a host declared in git's config; read it only then. */
+		if (!buf_eq(&req.protocol, "https") || !req.host.len ||
+		    options_load_config(o, 1) < 0 ||
+		    !bb_host_allowed(&o->hosts, req.protocol.buf, req.host.buf)) {
+			credential_release(&req);
+			return EXIT_OK;
+		}
+	} else if (!strcmp(action, "get")) {
+		options_load_config(o, 1);	/* bbtoken.warnDays */
+	}
+	bb_host_canonical(req.host.buf, &host);
+
+	if (!strcmp(action, "get")) {
+		ret = helper_get(&req, o, host.buf);
+	} else if (!(tools = load_tools())) {
+		ret = EXIT_FAIL;
+	} else {
+		options_load_config(o, 0);
+		ret = !strcmp(action, "store") ? tools->store(&req, o)
+					       : tools->erase(&req, o);
+	}
+	buf_release(&host);
+	credential_release(&req);
+	return ret;
+}

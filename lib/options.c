@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+#include "options.h"
+#include "msg.h"
+#include "run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void options_init(struct bb_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->warn_days = -1;
+}
+
+void options_release(struct bb_options *o)
+{
+	bb_hosts_release(&o->hosts);
+	options_init(o);
+}
+
+static int parse_days(const char *v, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < 0 || n > 3660)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+int options_parse(struct bb_options *o, const char *arg)
+{
+	if (!strncmp(arg, "--host=", 7)) {
+		if (bb_hosts_add(&o->hosts, arg + 7) < 0) {
+			msg_error("--host=%s is not a host name; write it as HOST or HOST:PORT, "
+				  "for example --host=git.example.com:8443", arg + 7);
+			return -1;
+		}
+		return 1;
+	}
+	if (!strncmp(arg, "--warn-days=", 12)) {
+		if (parse_days(arg + 12, &o->warn_days) < 0) {
+			msg_error("--warn-days=%s is not a number of days; use for example --warn-days=14",
+				  arg + 12);
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+int options_warn_days(const struct bb_options *o)
+{
+	return o->warn_days >= 0 ? o->warn_days : BB_WARN_DAYS_DEFAULT;
+}
+
+/* Does a config file start a [bbtoken...] or [include...] section? */
+static int file_may_matter(const char *path)
+{
+	char line[4096];
+	FILE *f;
+	int found = 0;
+
+	if (!path)
+		return 0;
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		const char *p = line;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '[')
+			continue;
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		/* "[bbtoken]", "[bbtoken \"url\"]"; not "[bbtoken-setup]". */
+		found = (!strncasecmp(p, "bbtoken", 7) &&
+			 strchr("] \t\".", p[7])) ||
+			!strncasecmp(p, "include", 7);
+	}
+	fclose(f);
+	return found;
+}
+
+static int env_true(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && (!strcasecmp(v, "1") || !strcasecmp(v, "true") ||
+		     !strcasecmp(v, "yes") || !strcasecmp(v, "on"));
+}
+
+static int home_file_may_matter(const char *rel)
+{
+	const char *home = getenv("HOME");
+	char path[4096];
+
+	if (!home || snprintf(path, sizeof(path), "%s/%s", home, rel) >=
+			     (int)sizeof(path))
+		return 0;
+	return file_may_matter(path);
+}
+
+/* The repository's own config: $GIT_DIR, or a .git above the cwd. */
+static int local_config_may_matter(void)
+{
+	char dir[4096], path[4200];
+	const char *gitdir = getenv("GIT_DIR");
+	struct stat st;
+	char *slash;
+
+	if (gitdir) {
+		snprintf(path, sizeof(path), "%s/config", gitdir);
+		return file_may_matter(path);
+	}
+	if (!getcwd(dir, sizeof(dir)))
+		return 1;	/* cannot tell: ask git */
+	for (;;) {
+		snprintf(path, sizeof(path), "%s/.git", dir);
+		if (!stat(path, &st)) {
+			if (!S_ISDIR(st.st_mode))
+				return 1;	/* a gitfile or worktree: ask git */
+			snprintf(path, sizeof(path), "%s/.git/config", dir);
+			return file_may_matter(path);
+		}
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			return 0;
+		*slash = '\0';
+	}
+}
+
+static int config_may_matter(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *params, *count;
+	char path[4096];
+
+	params = getenv("GIT_CONFIG_PARAMETERS");
+	if (params && strcasestr(params, "bbtoken."))
+		return 1;
+	count = getenv("GIT_CONFIG_COUNT");
+	if (count && *count && strcmp(count, "0"))
+		return 1;
+	if (!env_true("GIT_CONFIG_NOSYSTEM") &&
+	    file_may_matter(getenv("GIT_CONFIG_SYSTEM") ?
+			    getenv("GIT_CONFIG_SYSTEM") : "/etc/gitconfig"))
+		return 1;
+	if (getenv("GIT_CONFIG_GLOBAL"))
+		return file_may_matter(getenv("GIT_CONFIG_GLOBAL")) ||
+		       local_config_may_matter();
+	if (xdg && *xdg) {
+		snprintf(path, sizeof(path), "%s/git/config", xdg);
+		if (file_may_matter(path))
+			return 1;
+	} else if (home_file_may_matter(".config/git/config")) {
+		return 1;
+	}
+	return home_file_may_matter(".gitconfig") || local_config_may_matter();
+}
+
+static void apply_config(struct bb_options *o, const char *key, const char *value,
+			 int warn_days_from_cmdline)
+{
+	if (!strcmp(key, "bbtoken.host")) {
+		if (bb_hosts_add(&o->hosts, value) < 0)
+			msg_warning("ignoring bbtoken.host=%s: not a host name", value);
+	} else if (!strcmp(key, "bbtoken.warndays") && !warn_days_from_cmdline) {
+		if (parse_days(value, &o->warn_days) < 0)
+			msg_warning("ignoring bbtoken.warnDays=%s: not a number of days",
+				    value);
+	}
+}
+
+int options_load_config(struct bb_options *o, int lazy)
+{
+	static const char *const argv[] = {
+		"git", "config", "-z", "--get-regexp", "^bbtoken\\.", NULL
+	};
+	struct buf out = BUF_INIT;
+	int cmdline_days = o->warn_days >= 0, status;
+	size_t pos;
+
+	if (o->config_loaded)
+		return 0;
+	o->config_loaded = 1;
+	if (lazy && !config_may_matter())
+		return 0;
+	msg_trace("reading bbtoken.* from git config");
+	status = run_git(argv, &out);
+	/* git config exits 1 when no key matches: that is not an error. */
+	if (status < 0 || status > 1) {
+		buf_release(&out);
+		msg_error("cannot read bbtoken.* settings: `git config` failed; "
+			  "check that git is on PATH and its config files parse");
+		return -1;
+	}
+	for (pos = 0; out.buf && pos < out.len;) {
+		char *rec = out.buf + pos, *nl;
+		size_t rlen = strlen(rec);
+
+		nl = strchr(rec, '\n');
+		if (nl) {
+			*nl = '\0';
+			apply_config(o, rec, nl + 1, cmdline_days);
+		}
+		pos += rlen + 1;
+	}
+	buf_release(&out);
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+#include "report.h"
+#include "msg.h"
+
+#include <stdlib.h>
+
+int report_can_prompt(void)
+{
+	const char *d = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
+
+	return (d && *d) || (w && *w);
+}
+
+void report_store_error(struct store *s, int err)
+{
+	const char *detail = s ? buf_str(&s->detail) : "";
+	const char *sep = *detail ? " (" : "", *end = *detail ? ")" : "";
+
+	switch (err) {
+	case STORE_ERR_UNAVAILABLE:
+		msg_error("no Secret Service (keyring) answers on the session bus%s%s%s; "
+			  "start one (gnome-keyring-daemon, KWallet or KeePassXC) "
+			  "in your login session", sep, detail, end);
+		break;
+	case STORE_ERR_LOCKED:
+		msg_error("the keyring is locked and no unlock prompt can be shown "
+			  "here; unlock it by logging in to the desktop session, or "
+			  "run `gnome-keyring-daemon --unlock` and type its password");
+		break;
+	case STORE_ERR_TIMEOUT:
+		msg_error("the keyring did not answer in time%s%s%s; restart it "
+			  "(for example `gnome-keyring-daemon --replace`) and try again",
+			  sep, detail, end);
+		break;
+	case STORE_ERR_DISMISSED:
+		msg_error("the keyring stayed locked because its unlock prompt was "
+			  "dismissed; run the command again and unlock it");
+		break;
+	case STORE_ERR_NOT_FOUND:
+		msg_error("the keyring item vanished while in use%s%s%s; run "
+			  "`git credential-bbtoken list` to see what is stored",
+			  sep, detail, end);
+		break;
+	default:
+		msg_error("the keyring refused the request%s%s%s; try again, and "
+			  "restart the keyring daemon if it persists", sep, detail, end);
+	}
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+#include "term.h"
+#include "credential.h"
+#include "msg.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* A token is under 300 bytes; anything much longer is not one. */
+#define SECRET_MAX 4096
+
+static int read_line_fd(int fd, struct buf *out)
+{
+	char ch;
+	ssize_t n;
+
+	buf_set_empty(out);
+	for (;;) {
+		n = read(fd, &ch, 1);
+		if (n < 0)
+			return -1;
+		if (n == 0 || ch == '\n')
+			return n == 0 && !out->len ? -1 : 0;
+		if (buf_addch(out, ch) < 0)
+			return -2;
+	}
+}
+
+static int check_secret(struct buf *out)
+{
+	if (!out->len) {
+		msg_error("no token was given; paste the token, or pipe it in with --stdin");
+		return -1;
+	}
+	if (!credential_value_ok(out->buf, out->len)) {
+		buf_release(out);
+		msg_error("the token contains a NUL or carriage-return byte, which no "
+			  "Bitbucket token has; copy it again without the line ending");
+		return -1;
+	}
+	return 0;
+}
+
+int term_read_secret(const char *prompt, int from_stdin, struct buf *out)
+{
+	struct termios old, quiet;
+	int fd, ret;
+
+	buf_init(out, SECRET_MAX);
+	if (from_stdin) {
+		ret = read_line_fd(0, out);
+		if (ret == -2)
+			msg_error("the token read from stdin is over %d bytes: that is "
+				  "not a token", SECRET_MAX);
+		else if (ret < 0)
+			msg_error("no token on stdin; pipe it in, for example "
+				  "`pass show bitbucket | git credential-bbtoken add --stdin`");
+		return ret < 0 ? -1 : check_secret(out);
+	}
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		msg_error("no terminal to read the token from; pass it on stdin with --stdin");
+		return -1;
+	}
+	if (tcgetattr(fd, &old) < 0) {
+		close(fd);
+		msg_error("cannot turn off echo on the terminal; pass the token on stdin "
+			  "with --stdin");
+		return -1;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(ECHO | ECHONL);
+	quiet.c_lflag |= ICANON;
+	if (write(fd, prompt, strlen(prompt)) < 0 ||
+	    tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
+		close(fd);
+		return -1;
+	}
+	ret = read_line_fd(fd, out);
+	tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0)
+		ret = ret ? ret : 0;
+	close(fd);
+	if (ret < 0) {
+		msg_error("could not read the token from the terminal");
+		buf_release(out);
+		return -1;
+	}
+	return check_secret(out);
+}
+
+int term_read_line(const char *prompt, struct buf *out)
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		close(fd);
+		return -1;
+	}
+	buf_init(out, 1024);
+	ret = read_line_fd(fd, out);
+	close(fd);
+	return ret < 0 ? -1 : 0;
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bbtoken-tools.so: everything off git's `get` path.  Linked with
+ * libsecret and OpenSSL so that the binary git runs need not be.
+ */
+#include "tools.h"
+#include "cmd.h"
+#include "date.h"
+#include "fingerprint.h"
+#include "msg.h"
+#include "report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int tools_command(int argc, const char **argv, struct bb_options *o)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, const char **, struct bb_options *);
+	} table[] = {
+		{ "add", cmd_add },
+		{ "list", cmd_list },
+		{ "remove", cmd_remove },
+		{ "rotate", cmd_rotate },
+		{ "setup", cmd_setup },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(table) / sizeof(*table); i++)
+		if (!strcmp(argv[0], table[i].name))
+			return table[i].fn(argc, argv, o);
+	msg_error("'%s' is not a git credential-bbtoken command", argv[0]);
+	return EXIT_USAGE;
+}
+
+static const struct bbtoken_tools tools = {
+	cmd_store,
+	cmd_erase,
+	tools_command,
+	store_secretservice_open,
+};
+
+const struct bbtoken_tools *bbtoken_tools(void)
+{
+	return &tools;
+}
+
+int cmd_parse(int argc, const char **argv, const struct cmd_opt *opts,
+	      const char *usage)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i], *eq;
+		const struct cmd_opt *opt;
+		size_t nlen;
+
+		if (!strcmp(arg, "--"))
+			return i + 1;
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			fputs(usage, stdout);
+			return CMD_HELP;
+		}
+		if (strncmp(arg, "--", 2))
+			return i;
+		eq = strchr(arg, '=');
+		nlen = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+		for (opt = opts; opt->name; opt++)
+			if (strlen(opt->name) == nlen &&
+			    !strncmp(opt->name, arg + 2, nlen))
+				break;
+		if (!opt->name) {
+			msg_error("unknown option '%s'", arg);
+			fputs(usage, stderr);
+			return -1;
+		}
+		if (opt->flag) {
+			if (eq) {
+				msg_error("option '--%s' takes no value", opt->name);
+				return -1;
+			}
+			*opt->flag = 1;
+		} else if (eq) {
+			*opt->value = eq + 1;
+		} else if (i + 1 < argc) {
+			*opt->value = argv[++i];
+		} else {
+			msg_error("option '--%s' needs a value", opt->name);
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	return i;
+}
+
+int cmd_open_store(struct store **s)
+{
+	int err = store_secretservice_open(s, report_can_prompt() ? STORE_PROMPT : 0);
+
+	if (err) {
+		report_store_error(*s, err);
+		store_close(*s);
+		*s = NULL;
+		return EXIT_KEYRING;
+	}
+	return EXIT_OK;
+}
+
+int cmd_host(const char *arg, struct buf *out)
+{
+	if (bb_host_canonical(arg ? arg : BB_DEFAULT_HOST, out) < 0) {
+		msg_error("--host=%s is not a host name; write it as HOST or HOST:PORT",
+			  arg);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_expiry(const char *arg, long long now, long long *out)
+{
+	struct buf day = BUF_INIT;
+
+	*out = 0;
+	if (!arg)
+		return 0;
+	if (date_parse(arg, out) < 0) {
+		msg_error("--expires=%s is not a date; write YYYY-MM-DD as shown when "
+			  "the token was created, for example --expires=2027-03-01", arg);
+		return -1;
+	}
+	if (*out <= now) {
+		date_format_day(*out, &day);
+		msg_error("--expires=%s is not in the future: a token expiring %s "
+			  "no longer works; create a new one at %s", arg, day.buf,
+			  BB_TOKEN_PAGE);
+		buf_release(&day);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_find_token(const struct token_list *all, const char *name,
+		   const char *host, struct token **out)
+{
+	struct buf fp = BUF_INIT;
+	size_t i, found = 0;
+
+	*out = NULL;
+	for (i = 0; i < all->nr; i++) {
+		struct token *t = all->v[i];
+		int hit = buf_eq(&t->label, name);
+
+		if (host && !buf_eq(&t->host, host))
+			continue;
+		if (!hit && strlen(name) == FINGERPRINT_LEN &&
+		    !fingerprint(t->password.buf, t->password.len, &fp))
+			hit = !strcmp(fp.buf, name);
+		if (hit) {
+			*out = t;
+			found++;
+		}
+	}
+	buf_release(&fp);
+	if (!found) {
+		msg_error("no stored token is labelled or fingerprinted '%s'; "
+			  "`git credential-bbtoken list` shows them", name);
+		return -1;
+	}
+	if (found > 1) {
+		msg_error("%zu stored tokens are labelled '%s'; name one by its "
+			  "fingerprint or add --host (see `git credential-bbtoken list`)",
+			  found, name);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef BBTOKEN_TOOLS_H
+#define BBTOKEN_TOOLS_H
+
+#include "credential.h"
+#include "options.h"
+#include "store.h"
+
+/*
+ * The entry points of bbtoken-tools.so, the module that holds everything
+ * off git's `get` path.  The binary looks up one symbol, bbtoken_tools,
+ * and calls through this table.
+ */
+struct bbtoken_tools {
+	/* git's store and erase, for a request already read and found ours. */
+	int (*store)(struct credential *req, struct bb_options *o);
+	int (*erase)(struct credential *req, struct bb_options *o);
+	/* A command: argv[0] is its name ("add", "list", ...). */
+	int (*command)(int argc, const char **argv, struct bb_options *o);
+	/* The libsecret backend, for a `get` that must unlock the keyring. */
+	int (*store_open)(struct store **out, int flags);
+};
+
+#define BBTOKEN_TOOLS_SYMBOL "bbtoken_tools"
+const struct bbtoken_tools *bbtoken_tools(void);
+
+#endif
