@@ -1,0 +1,388 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# For credentials that are not Bitbucket tokens, the helper is a plain
+# storage helper and must behave as git's own ones do (git's
+# t/lib-credential.sh states the rules; these tests are our own).  They
+# run through the real `git credential`, on hosts declared with --host.
+
+. "$(dirname "$0")/test-lib.sh"
+
+HELPER="bbtoken --host=example.com --host=sso.tld --host=victim.example.com --host=path.tld"
+
+# git asks this instead of a person; it says what it was asked on stderr.
+cat >"$TRASH/askpass" <<\EOF_ASKPASS
+#!/bin/sh
+echo "askpass: $*" >&2
+case "$*" in
+Username*) echo askpass-username ;;
+*) echo askpass-password ;;
+esac
+EOF_ASKPASS
+chmod +x "$TRASH/askpass"
+
+# check ACTION: stdin holds the request, "--", the expected stdout, "--",
+# the expected stderr (git's prompts).  Blocks may be left out: empty.
+check () {
+	action=$1
+	rm -f "$TRASH/block0" "$TRASH/block1" "$TRASH/block2" &&
+	awk -v dir="$TRASH" '
+		/^--$/ { n++; next }
+		{ print > (dir "/block" n) }
+	' n=0 && touch "$TRASH/block0" "$TRASH/block1" "$TRASH/block2" &&
+	GIT_ASKPASS=$TRASH/askpass GIT_TERMINAL_PROMPT=1 \
+	git -c credential.helper= -c "credential.helper=$HELPER" \
+		credential "$action" <"$TRASH/block0" >"$TRASH/stdout" 2>"$TRASH/stderr"
+	ret=$?
+	test_cmp "$TRASH/block1" "$TRASH/stdout" &&
+	test_cmp "$TRASH/block2" "$TRASH/stderr" &&
+	rm -f "$TRASH/block0" "$TRASH/block1" "$TRASH/block2" &&
+	return $ret
+}
+
+test_expect_success 'nothing stored: git asks' '
+	check fill <<-\EOF
+	protocol=https
+	host=example.com
+	--
+	protocol=https
+	host=example.com
+	username=askpass-username
+	password=askpass-password
+	--
+	askpass: Username for '"'"'https://example.com'"'"': 
+	askpass: Password for '"'"'https://askpass-username@example.com'"'"': 
+	EOF
+'
+
+test_expect_success 'stores a password' '
+	check approve <<-\EOF
+	protocol=https
+	host=example.com
+	username=store-user
+	password=store-pass
+	EOF
+'
+
+test_expect_success 'gives it back' '
+	check fill <<-\EOF
+	protocol=https
+	host=example.com
+	--
+	protocol=https
+	host=example.com
+	username=store-user
+	password=store-pass
+	EOF
+'
+
+test_expect_success 'needs the same host' '
+	check fill <<-\EOF
+	protocol=https
+	host=sso.tld
+	--
+	protocol=https
+	host=sso.tld
+	username=askpass-username
+	password=askpass-password
+	--
+	askpass: Username for '"'"'https://sso.tld'"'"': 
+	askpass: Password for '"'"'https://askpass-username@sso.tld'"'"': 
+	EOF
+'
+
+test_expect_success 'needs the same username' '
+	check fill <<-\EOF
+	protocol=https
+	host=example.com
+	username=other
+	--
+	protocol=https
+	host=example.com
+	username=other
+	password=askpass-password
+	--
+	askpass: Password for '"'"'https://other@example.com'"'"': 
+	EOF
+'
+
+test_expect_success 'needs the same path when git sends one' '
+	check approve <<-\EOF &&
+	protocol=https
+	host=path.tld
+	path=foo.git
+	username=user
+	password=pass
+	EOF
+	git config --global credential.useHttpPath true &&
+	check fill <<-\EOF
+	protocol=https
+	host=path.tld
+	path=bar.git
+	--
+	protocol=https
+	host=path.tld
+	path=bar.git
+	username=askpass-username
+	password=askpass-password
+	--
+	askpass: Username for '"'"'https://path.tld/bar.git'"'"': 
+	askpass: Password for '"'"'https://askpass-username@path.tld/bar.git'"'"': 
+	EOF
+'
+
+test_expect_success 'overwrites on store, and forgets on erase' '
+	check approve <<-\EOF &&
+	protocol=https
+	host=example.com
+	username=user-overwrite
+	password=pass1
+	EOF
+	check approve <<-\EOF &&
+	protocol=https
+	host=example.com
+	username=user-overwrite
+	password=pass2
+	EOF
+	check fill <<-\EOF &&
+	protocol=https
+	host=example.com
+	username=user-overwrite
+	--
+	protocol=https
+	host=example.com
+	username=user-overwrite
+	password=pass2
+	EOF
+	check reject <<-\EOF &&
+	protocol=https
+	host=example.com
+	username=user-overwrite
+	password=pass2
+	EOF
+	check fill <<-\EOF
+	protocol=https
+	host=example.com
+	username=user-overwrite
+	--
+	protocol=https
+	host=example.com
+	username=user-overwrite
+	password=askpass-password
+	--
+	askpass: Password for '"'"'https://user-overwrite@example.com'"'"': 
+	EOF
+'
+
+test_expect_success 'keeps several users on one host' '
+	check approve <<-\EOF &&
+	protocol=https
+	host=example.com
+	username=user1
+	password=pass1
+	EOF
+	check approve <<-\EOF &&
+	protocol=https
+	host=example.com
+	username=user2
+	password=pass2
+	EOF
+	check fill <<-\EOF &&
+	protocol=https
+	host=example.com
+	username=user1
+	--
+	protocol=https
+	host=example.com
+	username=user1
+	password=pass1
+	EOF
+	check fill <<-\EOF
+	protocol=https
+	host=example.com
+	username=user2
+	--
+	protocol=https
+	host=example.com
+	username=user2
+	password=pass2
+	EOF
+'
+
+test_expect_success 'does not erase a password distinct from the request'"'"'s' '
+	check approve <<-\EOF &&
+	protocol=https
+	host=example.com
+	username=user-distinct
+	password=pass1
+	EOF
+	check reject <<-\EOF &&
+	protocol=https
+	host=example.com
+	username=user-distinct
+	password=pass2
+	EOF
+	check fill <<-\EOF
+	protocol=https
+	host=example.com
+	username=user-distinct
+	--
+	protocol=https
+	host=example.com
+	username=user-distinct
+	password=pass1
+	EOF
+'
+
+test_expect_success 'forgets one user and remembers the other' '
+	check reject <<-\EOF &&
+	protocol=https
+	host=example.com
+	username=user1
+	EOF
+	check fill <<-\EOF &&
+	protocol=https
+	host=example.com
+	username=user1
+	--
+	protocol=https
+	host=example.com
+	username=user1
+	password=askpass-password
+	--
+	askpass: Password for '"'"'https://user1@example.com'"'"': 
+	EOF
+	check fill <<-\EOF
+	protocol=https
+	host=example.com
+	username=user2
+	--
+	protocol=https
+	host=example.com
+	username=user2
+	password=pass2
+	EOF
+'
+
+test_expect_success 'stores an empty username and an empty password' '
+	check approve <<-\EOF &&
+	protocol=https
+	host=sso.tld
+	username=
+	password=
+	EOF
+	check fill <<-\EOF
+	protocol=https
+	host=sso.tld
+	--
+	protocol=https
+	host=sso.tld
+	username=
+	password=
+	EOF
+'
+
+# git 2.39 does not know password_expiry_utc and oauth_refresh_token (2.41
+# does), so these talk to the helper directly, as a newer git would.
+helper () {
+	git credential-bbtoken --host=example.com "$@"
+}
+
+test_expect_success 'keeps password_expiry_utc and oauth_refresh_token' '
+	cat >req <<-\EOF &&
+	protocol=https
+	host=example.com
+	username=user-expiry
+	password=pass
+	password_expiry_utc=9999999999
+	oauth_refresh_token=xyzzy
+	EOF
+	helper store <req &&
+	printf "protocol=https\nhost=example.com\nusername=user-expiry\n" |
+	helper get >out &&
+	cat >expect <<-\EOF &&
+	username=user-expiry
+	password=pass
+	password_expiry_utc=9999999999
+	oauth_refresh_token=xyzzy
+	EOF
+	test_cmp expect out
+'
+
+test_expect_success 'overwrites when only password_expiry_utc changes' '
+	sed "s/9999999999/9999999998/" req | helper store &&
+	printf "protocol=https\nhost=example.com\nusername=user-expiry\n" |
+	helper get >out &&
+	test_grep "^password_expiry_utc=9999999998$" out
+'
+
+test_expect_success 'an expired credential is not given out' '
+	sed "s/9999999999/1000000000/" req | helper store &&
+	printf "protocol=https\nhost=example.com\nusername=user-expiry\n" |
+	helper get >out 2>err &&
+	test_must_be_empty out &&
+	test_must_be_empty err
+'
+
+test_expect_success 'never stores an ephemeral credential' '
+	printf "protocol=https\nhost=example.com\nusername=eph\npassword=p\nephemeral=1\n" |
+	git credential-bbtoken --host=example.com store &&
+	printf "protocol=https\nhost=example.com\nusername=eph\n" |
+	git credential-bbtoken --host=example.com get >out &&
+	test_must_be_empty out
+'
+
+test_expect_success 'erases every matching credential' '
+	check reject <<-\EOF &&
+	protocol=https
+	host=example.com
+	EOF
+	check fill <<-\EOF
+	protocol=https
+	host=example.com
+	--
+	protocol=https
+	host=example.com
+	username=askpass-username
+	password=askpass-password
+	--
+	askpass: Username for '"'"'https://example.com'"'"': 
+	askpass: Password for '"'"'https://askpass-username@example.com'"'"': 
+	EOF
+'
+
+test_expect_success 'a long header does not smuggle a host' '
+	check approve <<-\EOF &&
+	protocol=https
+	host=victim.example.com
+	username=user
+	password=to-be-stolen
+	EOF
+	long=$(head -c 1001 /dev/zero | tr "\000" a) &&
+	printf "protocol=https\nhost=badguy.example.com\nwwwauth[]=basic realm=%shost=victim.example.com\n" "$long" |
+	git credential-bbtoken --host=example.com --host=victim.example.com get >out &&
+	test_must_be_empty out
+'
+
+test_expect_success 'an erase without host erases nothing' '
+	printf "protocol=https\nusername=user\n" |
+	git credential-bbtoken --host=victim.example.com erase &&
+	printf "protocol=https\nhost=victim.example.com\nusername=user\n" |
+	git credential-bbtoken --host=victim.example.com get >out &&
+	test_grep "password=to-be-stolen" out
+'
+
+test_expect_success 'a store that changes nothing does not rewrite the keyring' '
+	printf "protocol=https\nhost=victim.example.com\n" |
+	git credential-bbtoken --host=victim.example.com get >before &&
+	dbus-monitor --session "interface=org.freedesktop.Secret.Item" \
+		"interface=org.freedesktop.Secret.Collection" >monitor 2>&1 &
+	mon=$! &&
+	sleep 0.5 &&
+	printf "protocol=https\nhost=victim.example.com\nusername=user\npassword=to-be-stolen\n" |
+	git credential-bbtoken --host=victim.example.com store &&
+	sleep 0.5 &&
+	kill $mon &&
+	test_grep -v "SetSecret\|CreateItem" monitor
+'
+
+test_done

@@ -1,0 +1,259 @@
+# SPDX-License-Identifier: MIT
+# Test library for git-credential-bbtoken: TAP output for prove, and a
+# sandbox per script with real parts only: its own HOME, its own D-Bus
+# session with an unlocked gnome-keyring, the real git, and (on request)
+# the Bitbucket stand-in t/bbserver over TLS with a certificate made here.
+#
+# A script sources this file, calls test_expect_success for each test and
+# test_done at the end.  Each test body runs in a subshell, git-style: a
+# chain of commands joined by &&, the test passing when the chain does.
+
+set -u
+LC_ALL=C
+TZ=UTC
+export LC_ALL TZ
+
+TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
+BUILD_DIR=$(cd "$TEST_DIRECTORY/.." && pwd)
+TEST_NAME=$(basename "$0" .sh)
+TRASH=$TEST_DIRECTORY/trash.$TEST_NAME
+
+test_count=0
+test_failures=0
+cleanup_pids=
+
+rm -rf "$TRASH"
+mkdir -p "$TRASH/home" || exit 1
+cd "$TRASH" || exit 1
+
+HOME=$TRASH/home
+XDG_CONFIG_HOME=$HOME/.config
+XDG_DATA_HOME=$HOME/.local/share
+XDG_RUNTIME_DIR=$TRASH/run
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+PATH=$BUILD_DIR:$PATH
+export HOME XDG_CONFIG_HOME XDG_DATA_HOME XDG_RUNTIME_DIR PATH
+
+# Nothing of the machine's own setup may leak in: no system git config,
+# no display (so no keyring prompt can appear), no prompting git.
+GIT_CONFIG_NOSYSTEM=1
+GIT_TERMINAL_PROMPT=0
+export GIT_CONFIG_NOSYSTEM GIT_TERMINAL_PROMPT
+unset DISPLAY WAYLAND_DISPLAY GIT_ASKPASS SSH_ASKPASS GIT_CONFIG_GLOBAL \
+	GIT_DIR GIT_CONFIG_PARAMETERS GIT_CONFIG_COUNT BBTOKEN_TRACE \
+	GIT_SSL_CAINFO DBUS_SESSION_BUS_ADDRESS
+
+git config --global user.name "Test User"
+git config --global user.email "test@example.com"
+git config --global init.defaultBranch main
+git config --global protocol.version 2
+
+cleanup () {
+	for pid in $cleanup_pids; do
+		kill "$pid" 2>/dev/null
+	done
+	wait 2>/dev/null
+}
+trap cleanup EXIT
+
+die () {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# --- TAP ---------------------------------------------------------------
+
+test_expect_success () {
+	test_count=$((test_count + 1))
+	if (eval "$2") >"$TRASH/test.out" 2>&1; then
+		echo "ok $test_count - $1"
+	else
+		test_failures=$((test_failures + 1))
+		echo "not ok $test_count - $1"
+		sed -e 's/^/#	/' "$TRASH/test.out"
+	fi
+}
+
+test_done () {
+	echo "1..$test_count"
+	cleanup
+	if [ "$test_failures" -ne 0 ]; then
+		echo "# failed $test_failures among $test_count test(s)"
+		exit 1
+	fi
+	# Leave the trash behind only when something failed.
+	cd "$TEST_DIRECTORY" && rm -rf "$TRASH"
+	exit 0
+}
+
+test_cmp () {
+	diff -u "$1" "$2"
+}
+
+# test_grep [-v] PATTERN FILE: like grep, but shows the file when it fails.
+test_grep () {
+	if [ "$1" = "-v" ]; then
+		shift
+		if grep -e "$1" "$2" >/dev/null; then
+			echo "unexpected match of '$1' in $2:"; cat "$2"; return 1
+		fi
+		return 0
+	fi
+	grep -e "$1" "$2" >/dev/null && return 0
+	echo "no match of '$1' in $2:"; cat "$2"; return 1
+}
+
+test_must_be_empty () {
+	if [ -s "$1" ]; then
+		echo "'$1' is not empty:"; cat "$1"; return 1
+	fi
+}
+
+# test_expect_code CODE COMMAND...: the command must exit with CODE.
+test_expect_code () {
+	want=$1
+	shift
+	"$@"
+	got=$?
+	[ "$got" = "$want" ] && return 0
+	echo "expected exit code $want, got $got from: $*"
+	return 1
+}
+
+# --- D-Bus session and keyring --------------------------------------------
+
+# The secret the test keyring is locked with; not a token.
+KEYRING_PASSWORD=test-keyring-password
+
+start_dbus () {
+	dbus-daemon --session --fork --nopidfile --print-address=3 \
+		--print-pid=4 3>"$TRASH/bus.address" 4>"$TRASH/bus.pid" \
+		2>"$TRASH/bus.log" || die "cannot start dbus-daemon"
+	DBUS_SESSION_BUS_ADDRESS=$(head -n 1 "$TRASH/bus.address")
+	export DBUS_SESSION_BUS_ADDRESS
+	cleanup_pids="$cleanup_pids $(cat "$TRASH/bus.pid")"
+}
+
+bus_has_name () {
+	dbus-send --session --print-reply --dest=org.freedesktop.DBus \
+		/org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner \
+		"string:$1" 2>/dev/null | grep -q "boolean true"
+}
+
+# An unlocked gnome-keyring-daemon serving the Secret Service.  A
+# password is required: with an empty one the daemon wants a prompt.
+start_keyring () {
+	printf '%s' "$KEYRING_PASSWORD" |
+	gnome-keyring-daemon --foreground --unlock --components=secrets \
+		>"$TRASH/keyring.log" 2>&1 &
+	KEYRING_PID=$!
+	cleanup_pids="$cleanup_pids $KEYRING_PID"
+	i=0
+	while ! bus_has_name org.freedesktop.secrets; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || die "gnome-keyring-daemon did not start"
+		sleep 0.1
+	done
+}
+
+lock_keyring () {
+	dbus-send --session --print-reply --dest=org.freedesktop.secrets \
+		/org/freedesktop/secrets org.freedesktop.Secret.Service.Lock \
+		"array:objpath:/org/freedesktop/secrets/collection/login" >/dev/null
+}
+
+# --- The Bitbucket stand-in -------------------------------------------------
+
+# start_bbserver: TLS certificate for 127.0.0.1, empty state, no repos.
+# Sets BB_PORT, BB_HOST (host:port as git sends it), BB_URL, BB_STATE,
+# BB_ROOT, BB_CERT, and points git at the certificate and the helper.
+start_bbserver () {
+	mkdir -p "$TRASH/tls" "$TRASH/srv"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+		-keyout "$TRASH/tls/key.pem" -out "$TRASH/tls/cert.pem" \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		>"$TRASH/tls/openssl.log" 2>&1 || die "openssl cannot make a certificate"
+	BB_CERT=$TRASH/tls/cert.pem
+	BB_STATE=$TRASH/state.json
+	BB_ROOT=$TRASH/srv
+	echo '{"users": [], "tokens": [], "faults": null}' >"$BB_STATE"
+	python3 "$TEST_DIRECTORY/bbserver" --cert "$BB_CERT" \
+		--key "$TRASH/tls/key.pem" --root "$BB_ROOT" --state "$BB_STATE" \
+		--port-file "$TRASH/bbserver.port" --log "$TRASH/bbserver.log" \
+		2>"$TRASH/bbserver.err" &
+	cleanup_pids="$cleanup_pids $!"
+	i=0
+	while ! [ -s "$TRASH/bbserver.port" ]; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || die "t/bbserver did not start: $(cat "$TRASH/bbserver.err")"
+		sleep 0.1
+	done
+	BB_PORT=$(cat "$TRASH/bbserver.port")
+	BB_HOST=127.0.0.1:$BB_PORT
+	BB_URL=https://$BB_HOST
+	export BB_PORT BB_HOST BB_URL BB_STATE BB_ROOT BB_CERT
+	git config --global http.sslCAInfo "$BB_CERT"
+	git config --global credential.helper "bbtoken --host=$BB_HOST"
+	git config --global credential.useHttpPath true
+}
+
+# bb_repo W R: a repository on the stand-in with one commit on main.
+bb_repo () {
+	rm -rf "$TRASH/seed"
+	git init -q "$TRASH/seed" &&
+	echo "$1/$2" >"$TRASH/seed/README" &&
+	git -C "$TRASH/seed" add README &&
+	git -C "$TRASH/seed" commit -q -m "initial" &&
+	mkdir -p "$BB_ROOT/$1" &&
+	git clone -q --bare "$TRASH/seed" "$BB_ROOT/$1/$2.git" &&
+	rm -rf "$TRASH/seed"
+}
+
+# bb_token ARGS...: register a token with the stand-in; prints its secret.
+bb_token () {
+	python3 "$TEST_DIRECTORY/bbstate" "$BB_STATE" token "$@"
+}
+
+bb_user () {
+	python3 "$TEST_DIRECTORY/bbstate" "$BB_STATE" user "$@"
+}
+
+bb_fault () {
+	python3 "$TEST_DIRECTORY/bbstate" "$BB_STATE" fault "$@"
+}
+
+# add_token SECRET ARGS...: `add` a token through stdin, never argv.
+add_token () {
+	secret=$1
+	shift
+	printf '%s\n' "$secret" |
+	git credential-bbtoken add --stdin --no-verify --host="$BB_HOST" "$@"
+}
+
+start_dbus
+start_keyring
+
+# keyring_put_token SECRET KEY=VALUE...: write a token straight into the
+# keyring, in the payload format of lib/token.h, as an older `add` or a
+# session long ago would have left it.  The secret goes through stdin.
+keyring_put_token () {
+	secret=$1
+	shift
+	host=$BB_HOST
+	{
+		echo "bbtoken-secret 1"
+		echo "kind=api"
+		echo "origin=added"
+		echo "created=$(date +%s)"
+		echo "protocol=https"
+		for kv in "$@"; do
+			case "$kv" in
+			host=*) host=${kv#host=} ;;
+			esac
+			echo "$kv"
+		done
+		echo "host=$host"
+		echo "password=$secret"
+	} | secret-tool store --label="test item" xdg:schema org.bbtoken.Token \
+		host "$host"
+}
