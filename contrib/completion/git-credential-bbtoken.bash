@@ -1,0 +1,166 @@
+# bash completion for git-credential-bbtoken              -*- shell-script -*-
+# SPDX-License-Identifier: MIT
+#
+# Completes both spellings:
+#
+#   git credential-bbtoken <TAB>   git's completion calls _git_credential_bbtoken
+#   git-credential-bbtoken <TAB>   registered below with `complete`
+#
+# Install as ~/.local/share/bash-completion/completions/git-credential-bbtoken
+# (or the system completions directory): bash-completion then loads it on
+# demand for either spelling.  Sourcing it from ~/.bashrc works too.
+#
+# Labels for `remove` come from `git credential-bbtoken list`, run with no
+# graphical session so that completion can never raise a keyring prompt.
+
+__bbtoken_commands='add list remove setup'
+
+# Options of each command; those ending in '=' take a value.
+__bbtoken_opts_helper='--host= --warn-days='
+__bbtoken_opts_add='--host= --label= --username= --workspace= --repo= --expires= --stdin --no-verify'
+__bbtoken_opts_list='--host='
+__bbtoken_opts_remove='--host='
+__bbtoken_opts_setup='--unset'
+
+# Hosts the helper knows: bitbucket.org and those declared in git's config.
+__bbtoken_hosts()
+{
+	printf '%s\n' bitbucket.org
+	git config --get-all bbtoken.host 2>/dev/null
+}
+
+# Labels and fingerprints of stored tokens: the first and last column of
+# `list`, after its header line.  With no display, a locked keyring makes
+# `list` fail at once instead of prompting.
+__bbtoken_labels()
+{
+	DISPLAY= WAYLAND_DISPLAY= git credential-bbtoken list </dev/null 2>/dev/null |
+	awk '$1 == "LABEL" { seen = 1; next } seen && NF > 1 { print $1; print $NF }'
+}
+
+# __bbtoken_reply WORDS CUR: offer those of WORDS that start with CUR,
+# with no space after an option that takes a value.
+__bbtoken_reply()
+{
+	if [[ -n ${__bbtoken_in_git-} ]] && declare -F __gitcomp >/dev/null; then
+		# git's completion adds the spaces itself (it runs with -o nospace).
+		__gitcomp "$1" "" "$2"
+		return
+	fi
+	COMPREPLY=($(compgen -W "$1" -- "$2"))
+	if [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *= ]]; then
+		compopt -o nospace 2>/dev/null
+	fi
+}
+
+# __bbtoken_complete CUR WORD... : complete CUR, the WORDs being those
+# between the program name and CUR.
+__bbtoken_complete()
+{
+	local cur=$1 cmd= w opts
+	shift
+	# Options before the first word belong to the helper line; $@ keeps
+	# the words after the command.
+	while [[ $# -gt 0 ]]; do
+		w=$1
+		shift
+		case $w in
+		-*) ;;
+		*) cmd=$w; break ;;
+		esac
+	done
+
+	case $cmd in
+	'')
+		opts="$__bbtoken_opts_helper -h --help --version"
+		if [[ $cur != -* ]]; then
+			__bbtoken_reply "$__bbtoken_commands" "$cur"
+			return
+		fi
+		;;
+	get|store|erase)
+		opts=$__bbtoken_opts_helper ;;
+	add)	opts=$__bbtoken_opts_add ;;
+	list)	opts=$__bbtoken_opts_list ;;
+	remove)	opts=$__bbtoken_opts_remove ;;
+	setup)	opts=$__bbtoken_opts_setup ;;
+	*)	return ;;
+	esac
+
+	# A command takes each option once (only the helper line repeats
+	# --host), and --workspace and --repo exclude each other.
+	if [[ -n $cmd ]]; then
+		opts=" $opts "
+		for w in "$@"; do
+			case $w in
+			--workspace=*|--repo=*)
+				opts=${opts/ --workspace= / }
+				opts=${opts/ --repo= / } ;;
+			--*=*)	opts=${opts/ ${w%%=*}= / } ;;
+			--*)	opts=${opts/ $w / } ;;
+			esac
+		done
+	fi
+
+	case $cur in
+	--host=*)
+		# Readline has split the word at '=' (and at ':' before a port):
+		# the replies complete only what follows the last break.
+		w=${cur#--host=}
+		__bbtoken_reply "$(__bbtoken_hosts)" "$w"
+		if [[ $w == *:* && $COMP_WORDBREAKS == *:* ]]; then
+			w=${w%"${w##*:}"}
+			COMPREPLY=("${COMPREPLY[@]#"$w"}")
+		fi
+		return ;;
+	--*=*)
+		return ;;
+	-*)
+		[[ -n $cmd ]] && opts="$opts -h"
+		__bbtoken_reply "$opts" "$cur"
+		return ;;
+	esac
+
+	# remove takes one label or fingerprint.
+	if [[ $cmd == remove ]]; then
+		for w in "$@"; do
+			[[ $w == -* ]] || return
+		done
+		__bbtoken_reply "$(__bbtoken_labels)" "$cur"
+	fi
+}
+
+# Called by git's completion for `git credential-bbtoken`, with its own
+# words, cword and cur (where '=' does not split a word) and __git_cmd_idx
+# pointing at "credential-bbtoken".
+_git_credential_bbtoken()
+{
+	local __bbtoken_in_git=1
+	local i=$((${__git_cmd_idx:-1} + 1))
+	__bbtoken_complete "$cur" "${words[@]:i:cword-i}"
+}
+
+# The program run directly.
+_git_credential_bbtoken_direct()
+{
+	local cur words cword
+	if declare -F _get_comp_words_by_ref >/dev/null; then
+		_get_comp_words_by_ref -n =: cur words cword
+	else
+		# Without bash-completion, split the line at blanks only, so that
+		# "--host=h" stays one word as it does above.
+		local line=${COMP_LINE:0:COMP_POINT}
+		read -ra words <<<"$line"
+		if [[ -z $line || $line == *[[:blank:]] ]]; then
+			cur=
+			cword=${#words[@]}
+		else
+			cur=${words[${#words[@]}-1]}
+			cword=$((${#words[@]} - 1))
+		fi
+	fi
+	COMPREPLY=()
+	__bbtoken_complete "$cur" "${words[@]:1:cword-1}"
+}
+
+complete -F _git_credential_bbtoken_direct git-credential-bbtoken
