@@ -13,13 +13,14 @@
 # Labels for `remove` come from `git credential-bbtoken list`, run with no
 # graphical session so that completion can never raise a keyring prompt.
 
-__bbtoken_commands='add list remove setup'
+__bbtoken_commands='add list remove rotate setup'
 
 # Options of each command; those ending in '=' take a value.
 __bbtoken_opts_helper='--host= --warn-days='
 __bbtoken_opts_add='--host= --label= --username= --workspace= --repo= --expires= --stdin --no-verify'
 __bbtoken_opts_list='--host='
 __bbtoken_opts_remove='--host='
+__bbtoken_opts_rotate='--host= --expires= --stdin'
 __bbtoken_opts_setup='--unset'
 
 # Hosts the helper knows: bitbucket.org and those declared in git's config.
@@ -83,6 +84,7 @@ __bbtoken_complete()
 	add)	opts=$__bbtoken_opts_add ;;
 	list)	opts=$__bbtoken_opts_list ;;
 	remove)	opts=$__bbtoken_opts_remove ;;
+	rotate)	opts=$__bbtoken_opts_rotate ;;
 	setup)	opts=$__bbtoken_opts_setup ;;
 	*)	return ;;
 	esac
@@ -121,8 +123,8 @@ __bbtoken_complete()
 		return ;;
 	esac
 
-	# remove takes one label or fingerprint.
-	if [[ $cmd == remove ]]; then
+	# remove and rotate take one label (remove: or a fingerprint).
+	if [[ $cmd == remove || $cmd == rotate ]]; then
 		for w in "$@"; do
 			[[ $w == -* ]] || return
 		done

@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# make install and make uninstall honour prefix and DESTDIR, and what they
+# install works: the binary finds its modules, git finds the man page.
+
+. "$(dirname "$0")/test-lib.sh"
+
+# A copy of the tree, built for its own prefix: the module directory is
+# fixed at build time, so the build tree's objects will not do.
+test_expect_success 'install into a prefix' '
+	mkdir src &&
+	(cd "$BUILD_DIR" && git ls-files -z | xargs -0 tar cf -) | (cd src && tar xf -) &&
+	make -s -C src prefix="$TRASH/inst" install >build.log 2>&1 &&
+	test -x inst/bin/git-credential-bbtoken &&
+	test -f inst/lib/git-credential-bbtoken/bbtoken-ssget.so &&
+	test -f inst/lib/git-credential-bbtoken/bbtoken-tools.so &&
+	test -f inst/share/man/man1/git-credential-bbtoken.1
+'
+
+test_expect_success 'the installed helper loads its modules from the prefix' '
+	PATH="$TRASH/inst/bin:$PATH" BBTOKEN_TRACE=1 \
+		git credential-bbtoken list >out 2>err &&
+	test_grep "No tokens stored" out &&
+	test_grep "loading $TRASH/inst/lib/git-credential-bbtoken/bbtoken-tools.so" err &&
+	printf "protocol=https\nhost=bitbucket.org\n" |
+	PATH="$TRASH/inst/bin:$PATH" BBTOKEN_TRACE=1 \
+		git credential-bbtoken get >out 2>err &&
+	test_grep "loading $TRASH/inst/lib/git-credential-bbtoken/bbtoken-ssget.so" err
+'
+
+test_expect_success 'git help finds the man page' '
+	MANPATH="$TRASH/inst/share/man" MANPAGER=cat PAGER=cat MANWIDTH=80 \
+		git help credential-bbtoken >page 2>err &&
+	test_grep "git credential helper for Bitbucket Cloud" page &&
+	test_grep "EXIT STATUS" page
+'
+
+test_expect_success 'the man page renders every command and exit status' '
+	MANWIDTH=80 man -l "$BUILD_DIR/man/git-credential-bbtoken.1" >page 2>err &&
+	test_must_be_empty err &&
+	for word in get store erase add list remove rotate setup \
+		--host --warn-days --label --username --workspace --repo \
+		--expires --stdin --no-verify --unset bbtoken.host \
+		bbtoken.warnDays BBTOKEN_TRACE DBUS_SESSION_BUS_ADDRESS \
+		GIT_CONFIG_GLOBAL bbtoken-ssget.so bbtoken-tools.so 129
+	do
+		grep -q -e "$word" page || { echo "missing: $word"; exit 1; }
+	done
+'
+
+test_expect_success 'DESTDIR stages the install without touching prefix' '
+	make -s -C src prefix=/usr DESTDIR="$TRASH/stage" install >build.log 2>&1 &&
+	test -x stage/usr/bin/git-credential-bbtoken &&
+	test -f stage/usr/lib/git-credential-bbtoken/bbtoken-tools.so &&
+	test -f stage/usr/share/man/man1/git-credential-bbtoken.1
+'
+
+test_expect_success 'uninstall removes what install put there' '
+	make -s -C src prefix="$TRASH/inst" uninstall >build.log 2>&1 &&
+	! test -e inst/bin/git-credential-bbtoken &&
+	! test -e inst/lib/git-credential-bbtoken &&
+	! test -e inst/share/man/man1/git-credential-bbtoken.1
+'
+
+test_done
