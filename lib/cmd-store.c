@@ -31,32 +31,6 @@ static int open_and_find(const char *host, struct store **s,
 	return EXIT_OK;
 }
 
-static struct token *find_by_secret(const struct token_list *tokens,
-				    const struct buf *secret)
-{
-	size_t i;
-
-	for (i = 0; i < tokens->nr; i++) {
-		struct token *t = tokens->v[i];
-
-		if (secret_eq(t->password.buf, t->password.len, secret->buf,
-			      secret->len))
-			return t;
-	}
-	return NULL;
-}
-
-static int parse_expiry(const struct buf *v, long long *out)
-{
-	char *end;
-
-	*out = 0;
-	if (!buf_isset(v) || !v->len)
-		return 0;
-	*out = strtoll(v->buf, &end, 10);
-	return *end || *out < 0 ? -1 : 0;
-}
-
 static int copy_field(struct buf *dst, const struct buf *src)
 {
 	return buf_isset(src) ? buf_setn(dst, src->buf, src->len) : 0;
@@ -97,14 +71,6 @@ static void fill_bitbucket(struct token *t, const struct credential *req)
 			    bb_kind_label(t->kind));
 }
 
-static int same_opaque(const struct token *t, const struct credential *req)
-{
-	return t->kind == BB_KIND_OPAQUE &&
-	       buf_eq(&t->protocol, req->protocol.buf) &&
-	       buf_eq(&t->path, req->path.buf) &&
-	       buf_eq(&t->username, req->username.buf);
-}
-
 int cmd_store(struct credential *req, struct bb_options *o)
 {
 	struct token_list tokens = TOKEN_LIST_INIT;
@@ -113,8 +79,7 @@ int cmd_store(struct credential *req, struct bb_options *o)
 	struct buf host = BUF_INIT;
 	enum bb_kind kind;
 	long long expiry;
-	size_t i;
-	int ret, err;
+	int ret, err, unchanged;
 
 	(void)o;
 	/* Nothing to keep, or git asked us not to keep it. */
@@ -127,34 +92,24 @@ int cmd_store(struct credential *req, struct bb_options *o)
 			  "with `git credential-bbtoken add`", BB_TOKEN_PAGE);
 		return EXIT_FAIL;
 	}
-	if (parse_expiry(&req->password_expiry_utc, &expiry) < 0)
+	if (credential_expiry(req, &expiry) < 0)
 		return EXIT_OK;	/* git sends a number; anything else is not git */
 	bb_host_canonical(req->host.buf, &host);
 	ret = open_and_find(host.buf, &s, &tokens);
 	if (ret)
 		goto out;
 
-	if (kind != BB_KIND_OPAQUE && (old = find_by_secret(&tokens, &req->password))) {
-		/*
-		 * git stores what just worked, which is usually what we served:
-		 * rewriting it would only cost time.  A rejected mark, though,
-		 * has just been proven wrong.
-		 */
-		if (old->rejected && (err = store_mark(s, old, 0))) {
+	old = pick_stored(&tokens, req, kind, expiry, &unchanged);
+	if (unchanged)
+		goto out;
+	if (old && kind != BB_KIND_OPAQUE) {
+		/* The same token, with a rejected mark that just proved wrong. */
+		if ((err = store_mark(s, old, 0))) {
 			report_store_error(s, err);
 			ret = EXIT_KEYRING;
 		}
 		goto out;
 	}
-	/* git's rule for the rest: same protocol, host, path, username overwrite. */
-	for (i = 0; kind == BB_KIND_OPAQUE && i < tokens.nr && !old; i++)
-		if (same_opaque(tokens.v[i], req))
-			old = tokens.v[i];
-	if (old && secret_eq(old->password.buf, old->password.len,
-			     req->password.buf, req->password.len) &&
-	    old->expires == expiry &&
-	    buf_eq(&old->oauth_refresh_token, req->oauth_refresh_token.buf))
-		goto out;
 
 	t = token_new();
 	t->kind = kind;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "credential.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void credential_init(struct credential *c)
@@ -279,4 +280,18 @@ int credential_write_item(FILE *out, const char *key, const struct buf *value)
 		return -1;
 	fprintf(out, "%s=%s\n", key, value->buf);
 	return 0;
+}
+
+int credential_expiry(const struct credential *c, long long *out)
+{
+	const struct buf *v = &c->password_expiry_utc;
+	char *end;
+
+	*out = 0;
+	if (!buf_isset(v) || !v->len)
+		return 0;
+	if (v->buf[0] < '0' || v->buf[0] > '9')
+		return -1;
+	*out = strtoll(v->buf, &end, 10);
+	return *end ? -1 : 0;
 }

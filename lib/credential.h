@@ -86,6 +86,12 @@ int credential_match(const struct credential *want,
  */
 int credential_write_item(FILE *out, const char *key, const struct buf *value);
 
+/*
+ * password_expiry_utc as a number (0 when absent or empty); -1 when it is
+ * not a number, which git never sends.
+ */
+int credential_expiry(const struct credential *c, long long *out);
+
 /* Is this value safe on the wire (no NUL, CR, LF)? */
 int credential_value_ok(const char *v, size_t len);
 

@@ -28,7 +28,7 @@ static const struct bbtoken_tools *load_tools(void)
  * Find the tokens stored for host: the lean GDBus module first; libsecret
  * only when the keyring is locked and a person could answer its prompt.
  */
-static int find_tokens(const char *host, struct token_list *out)
+static int find_tokens(const char *host, struct token_list *out, int quiet)
 {
 	int (*open_fast)(struct store **, int);
 	const struct bbtoken_tools *tools;
@@ -54,7 +54,8 @@ static int find_tokens(const char *host, struct token_list *out)
 			err = store_find(s, host, out);
 	}
 	if (err && !(err == STORE_ERR_LOCKED && out->nr)) {
-		report_store_error(s, err);
+		if (!quiet)
+			report_store_error(s, err);
 		store_close(s);
 		return EXIT_KEYRING;
 	}
@@ -117,7 +118,7 @@ static int helper_get(struct credential *req, struct bb_options *o,
 	struct buf v = BUF_INIT;
 	int ret;
 
-	ret = find_tokens(host, &tokens);
+	ret = find_tokens(host, &tokens, 0);
 	if (ret) {
 		token_list_release(&tokens);
 		return ret;
@@ -157,6 +158,31 @@ static int helper_get(struct credential *req, struct bb_options *o,
 	return ret;
 }
 
+/*
+ * git calls store after every request that worked, mostly with what we
+ * have just served.  Tell that case with the lean lookup of `get`, and
+ * spare it libsecret's session set-up.  Any doubt (a failing keyring, an
+ * app password to refuse) goes on to the full store, which explains.
+ */
+static int store_is_noop(const struct credential *req, const char *host)
+{
+	struct token_list tokens = TOKEN_LIST_INIT;
+	enum bb_kind kind;
+	long long expiry;
+	int unchanged = 0;
+
+	if (req->ephemeral || !buf_isset(&req->password) ||
+	    credential_expiry(req, &expiry) < 0)
+		return 1;
+	kind = bb_token_kind(req->password.buf, req->password.len);
+	if (kind == BB_KIND_APP_PASSWORD)
+		return 0;
+	if (!find_tokens(host, &tokens, 1))
+		pick_stored(&tokens, req, kind, expiry, &unchanged);
+	token_list_release(&tokens);
+	return unchanged;
+}
+
 int helper_action(const char *action, struct bb_options *o)
 {
 	struct credential req;
@@ -184,15 +210,16 @@ int helper_action(const char *action, struct bb_options *o)
 	}
 	bb_host_canonical(req.host.buf, &host);
 
-	if (!strcmp(action, "get")) {
+	if (!strcmp(action, "get"))
 		ret = helper_get(&req, o, host.buf);
-	} else if (!(tools = load_tools())) {
+	else if (!strcmp(action, "store") && store_is_noop(&req, host.buf))
+		ret = EXIT_OK;
+	else if (!(tools = load_tools()))
 		ret = EXIT_FAIL;
-	} else {
-		options_load_config(o, 0);
-		ret = !strcmp(action, "store") ? tools->store(&req, o)
-					       : tools->erase(&req, o);
-	}
+	else if (!strcmp(action, "store"))
+		ret = tools->store(&req, o);
+	else
+		ret = tools->erase(&req, o);
 	buf_release(&host);
 	credential_release(&req);
 	return ret;

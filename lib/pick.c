@@ -190,3 +190,40 @@ void pick_token(const struct token_list *tokens, const struct pick_request *req,
 		}
 	}
 }
+
+static int same_opaque(const struct token *t, const struct credential *req)
+{
+	return t->kind == BB_KIND_OPAQUE &&
+	       buf_eq(&t->protocol, req->protocol.buf) &&
+	       buf_eq(&t->path, req->path.buf) &&
+	       buf_eq(&t->username, req->username.buf);
+}
+
+struct token *pick_stored(const struct token_list *tokens,
+			  const struct credential *req, enum bb_kind kind,
+			  long long expiry, int *unchanged)
+{
+	const struct buf *pw = &req->password;
+	size_t i;
+
+	*unchanged = 0;
+	for (i = 0; i < tokens->nr; i++) {
+		struct token *t = tokens->v[i];
+		int same_secret = secret_eq(t->password.buf, t->password.len,
+					    pw->buf, pw->len);
+
+		if (kind != BB_KIND_OPAQUE) {
+			if (!same_secret || !token_is_bitbucket(t))
+				continue;
+			*unchanged = !t->rejected;
+			return t;
+		}
+		if (!same_opaque(t, req))
+			continue;
+		*unchanged = same_secret && t->expires == expiry &&
+			     buf_eq(&t->oauth_refresh_token,
+				    req->oauth_refresh_token.buf);
+		return t;
+	}
+	return NULL;
+}

@@ -2,6 +2,7 @@
 #ifndef BBTOKEN_PICK_H
 #define BBTOKEN_PICK_H
 
+#include "credential.h"
 #include "token.h"
 
 /*
@@ -51,6 +52,19 @@ struct pick_result {
 
 void pick_token(const struct token_list *tokens, const struct pick_request *req,
 		struct pick_result *out);
+
+/*
+ * For git's `store`: the stored token that req (its password of kind,
+ * expiry as given) would replace, or NULL.  A Bitbucket token is found by
+ * its secret, whatever path or username git sends; anything else by git's
+ * rule (same protocol, path and username).  *unchanged is set when
+ * storing would write nothing: git calls store after every request that
+ * worked, usually with what we just served.  A rejected mark counts as a
+ * change, since the request has just proven it wrong.
+ */
+struct token *pick_stored(const struct token_list *tokens,
+			  const struct credential *req, enum bb_kind kind,
+			  long long expiry, int *unchanged);
 
 /* Is t a Bitbucket token (API or access), as opposed to an opaque credential? */
 int token_is_bitbucket(const struct token *t);

@@ -34,6 +34,15 @@ test_expect_success 'git is answered with x-bitbucket-api-token-auth' '
 		"$TRASH/bbserver.log"
 '
 
+test_expect_success 'storing the token just served stays on the lean path' '
+	printf "protocol=https\nhost=%s\npath=acme/widget.git\n" "$BB_HOST" |
+	git credential-bbtoken --host="$BB_HOST" get >served &&
+	{ printf "protocol=https\nhost=%s\npath=acme/widget.git\n" "$BB_HOST"; cat served; } |
+	BBTOKEN_TRACE=1 git credential-bbtoken --host="$BB_HOST" store 2>err &&
+	test_grep "loading .*bbtoken-ssget.so" err &&
+	test_grep -v "bbtoken-tools.so" err
+'
+
 test_expect_success 'an email as the username is mapped, with one line why' '
 	rm -rf byemail &&
 	git clone -q "https://jdoe%40example.com@$BB_HOST/acme/widget.git" byemail 2>err &&
