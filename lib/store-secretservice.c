@@ -119,15 +119,15 @@ static void call_begin(struct call *c)
 	g_main_context_push_thread_default(c->ctx);
 }
 
-/* Run the context until *flag is set or ms pass; 1 when the time ran out. */
-static int run_until(struct call *c, int ms, int *flag)
+/* Run the context until the answer or ms pass; 1 when the time ran out. */
+static int run_until(struct call *c, int ms)
 {
 	GSource *timer = g_timeout_source_new(ms > 0 ? ms : 1);
 	int expired = 0;
 
 	g_source_set_callback(timer, call_expire, &expired, NULL);
 	g_source_attach(timer, c->ctx);
-	while (!c->res && !expired && !*flag)
+	while (!c->res && !expired)
 		g_main_context_iteration(c->ctx, TRUE);
 	g_source_destroy(timer);
 	g_source_unref(timer);
@@ -141,12 +141,10 @@ static int run_until(struct call *c, int ms, int *flag)
  */
 static int call_wait(struct call *c, int timeout_ms)
 {
-	int never = 0;
-
-	if (run_until(c, timeout_ms, &never)) {
+	if (run_until(c, timeout_ms)) {
 		c->expired = 1;
 		g_cancellable_cancel(c->cancel);
-		run_until(c, CANCEL_GRACE_MS, &never);
+		run_until(c, CANCEL_GRACE_MS);
 	}
 	return c->res != NULL;
 }
@@ -266,8 +264,9 @@ static int prompt_timeout(const struct store *s)
 static int locked_error(struct store *s, size_t nr)
 {
 	set_detail(s, "%zu keyring item%s locked; unlock the keyring, for "
-		   "example by logging in to the desktop session, or with "
-		   "`gnome-keyring-daemon --unlock`",
+		   "example by logging in to the desktop session, or for "
+		   "gnome-keyring with `gnome-keyring-daemon --replace --unlock` "
+		   "and its password on standard input",
 		   nr, nr == 1 ? " is" : "s are");
 	return STORE_ERR_LOCKED;
 }
@@ -342,10 +341,15 @@ static int search(struct store *s, const char *host, SecretSearchFlags flags,
 	struct call c;
 	int answered;
 
+	*items = NULL;
+	/* Not UTF-8: no item can carry it, and D-Bus could not send it. */
+	if (host && !g_utf8_validate(host, -1, NULL)) {
+		g_hash_table_unref(attrs);
+		return STORE_OK;
+	}
 	/* The schema adds xdg:schema; no host means all of ours. */
 	if (host)
 		g_hash_table_insert(attrs, (gpointer)SS_ATTR_HOST, (gpointer)host);
-	*items = NULL;
 	call_begin(&c);
 	/*
 	 * Without SECRET_SEARCH_UNLOCK: an unlock may prompt, and gets its
@@ -399,21 +403,17 @@ static int unlock_found(struct store *s, GList *locked)
 	return ret;
 }
 
-/* Decode the item's secret into out; an item that does not decode is skipped. */
-static int add_item(SecretItem *item, struct token_list *out)
+/* Decode the item's secret into out; what is not a credential is skipped. */
+static int add_item(SecretItem *item, SecretValue *value, struct token_list *out)
 {
-	SecretValue *value = secret_item_get_secret(item);
 	const char *data;
 	struct token *t;
 	gsize len;
 	int ret = 0;
 
-	if (!value)
-		return 0;
 	data = secret_value_get(value, &len);
 	t = token_new();
 	if (!data || token_decode(t, data, len)) {
-		/* Empty, foreign or half-written: not a credential. */
 		token_free(t);
 	} else if (buf_set(&t->id,
 			   g_dbus_proxy_get_object_path(G_DBUS_PROXY(item)))) {
@@ -422,19 +422,7 @@ static int add_item(SecretItem *item, struct token_list *out)
 	} else {
 		ret = token_list_add(out, t);
 	}
-	secret_value_unref(value);
 	return ret;
-}
-
-static int newest_first(const void *a, const void *b)
-{
-	const struct token *x = *(struct token * const *)a;
-	const struct token *y = *(struct token * const *)b;
-
-	if (x->created != y->created)
-		return x->created < y->created ? 1 : -1;
-	/* Same second: any fixed order, so that runs agree. */
-	return strcmp(buf_str(&x->id), buf_str(&y->id));
 }
 
 static int ss_find(struct store *s, const char *host, struct token_list *out)
@@ -465,17 +453,15 @@ static int ss_find(struct store *s, const char *host, struct token_list *out)
 			still_locked += secret_item_get_locked(l->data) ? 1 : 0;
 			continue;
 		}
-		secret_value_unref(value);
-		if (ret == STORE_OK && add_item(l->data, out)) {
+		if (ret == STORE_OK && add_item(l->data, value, out)) {
 			set_detail(s, "out of memory reading the keyring");
 			ret = STORE_ERR_FAILED;
 		}
+		secret_value_unref(value);
 	}
 	g_list_free(locked);
 	g_list_free_full(items, g_object_unref);
-	if (out->nr - first > 1)
-		qsort(out->v + first, out->nr - first, sizeof(*out->v),
-		      newest_first);
+	token_list_sort_newest(out, first);
 	if (ret != STORE_OK)
 		return ret;
 	if (unlock_ret != STORE_OK)
@@ -500,6 +486,17 @@ static void format_date(long long when, char *out, size_t size)
 		strftime(out, size, "%Y-%m-%d", &tm);
 }
 
+/*
+ * Attributes and labels are D-Bus strings, which must be UTF-8, while
+ * git passes paths and usernames as bytes.  The bytes stay exact in the
+ * secret; what people and searches see gets U+FFFD for what is not
+ * UTF-8.  (Hosts are ASCII once canonical.)
+ */
+static char *text(const struct buf *b)
+{
+	return g_utf8_make_valid(buf_str(b), -1);
+}
+
 static GHashTable *item_attributes(const struct token *t)
 {
 	GHashTable *a = g_hash_table_new_full(g_str_hash, g_str_equal,
@@ -507,19 +504,16 @@ static GHashTable *item_attributes(const struct token *t)
 	char date[32];
 
 	format_date(t->expires, date, sizeof(date));
-	g_hash_table_insert(a, (gpointer)SS_ATTR_HOST, g_strdup(buf_str(&t->host)));
-	g_hash_table_insert(a, (gpointer)SS_ATTR_PROTOCOL,
-			    g_strdup(buf_str(&t->protocol)));
-	g_hash_table_insert(a, (gpointer)SS_ATTR_USERNAME,
-			    g_strdup(buf_str(&t->username)));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_HOST, text(&t->host));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_PROTOCOL, text(&t->protocol));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_USERNAME, text(&t->username));
 	g_hash_table_insert(a, (gpointer)SS_ATTR_KIND,
 			    g_strdup(bb_kind_name(t->kind)));
-	g_hash_table_insert(a, (gpointer)SS_ATTR_WORKSPACE,
-			    g_strdup(buf_str(&t->workspace)));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_WORKSPACE, text(&t->workspace));
 	g_hash_table_insert(a, (gpointer)SS_ATTR_REPOSITORY,
-			    g_strdup(buf_str(&t->repository)));
-	g_hash_table_insert(a, (gpointer)SS_ATTR_PATH, g_strdup(buf_str(&t->path)));
-	g_hash_table_insert(a, (gpointer)SS_ATTR_LABEL, g_strdup(buf_str(&t->label)));
+			    text(&t->repository));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_PATH, text(&t->path));
+	g_hash_table_insert(a, (gpointer)SS_ATTR_LABEL, text(&t->label));
 	g_hash_table_insert(a, (gpointer)SS_ATTR_EXPIRES, g_strdup(date));
 	g_hash_table_insert(a, (gpointer)SS_ATTR_STATE,
 			    g_strdup(t->rejected ? "rejected" : "ok"));
@@ -766,6 +760,7 @@ static int ss_put(struct store *s, struct token *t)
 	struct buf payload = BUF_INIT, label = BUF_INIT;
 	SecretValue *value;
 	GHashTable *attrs;
+	char *shown;
 	int ret;
 
 	ret = get_service(s);
@@ -783,15 +778,17 @@ static int ss_put(struct store *s, struct token *t)
 	buf_release(&payload);
 	attrs = item_attributes(t);
 	item_label(t, &label);
+	shown = text(&label);
 	if (buf_isset(&t->id))
-		ret = replace_item(s, t, attrs, buf_str(&label), value);
+		ret = replace_item(s, t, attrs, shown, value);
 	else
-		ret = create_item(s, t, attrs, buf_str(&label), value);
+		ret = create_item(s, t, attrs, shown, value);
 	if (ret != STORE_OK)
 		t->created = created;
 	secret_value_unref(value);
 	g_hash_table_unref(attrs);
 	buf_release(&label);
+	g_free(shown);
 	return ret;
 }
 
@@ -829,6 +826,14 @@ static int ss_remove(struct store *s, const struct token *t)
 		ret = load_item(s, t, &item);
 	if (ret != STORE_OK)
 		return ret;
+	/* A keyring may ask to unlock before it deletes: only with a person. */
+	if (secret_item_get_locked(item)) {
+		ret = unlock_one(s, item);
+		if (ret != STORE_OK) {
+			g_object_unref(item);
+			return ret;
+		}
+	}
 	call_begin(&c);
 	secret_item_delete(item, c.cancel, call_done, &c);
 	if (call_wait(&c, prompt_timeout(s)))

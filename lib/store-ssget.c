@@ -160,6 +160,11 @@ static void wait_reply(struct ssget *g, struct reply *r)
  * one is set to raise SIGTERM in the whole process (git's helper) when
  * the bus goes away, and it is no faster.  The address comes from
  * DBUS_SESSION_BUS_ADDRESS or GIO's usual fallbacks.
+ *
+ * The connection itself has no deadline of ours: that is a talk with
+ * the bus daemon, not the keyring, and it fails at once when nobody
+ * listens.  Bounding it would mean GIO's asynchronous set-up, whose
+ * worker threads cost this path 0.5 ms or more per process.
  */
 static int connect_bus(struct store *s)
 {
@@ -204,10 +209,7 @@ static void wipe_value(GVariant *value)
 		wipe((void *)data, len);
 }
 
-/*
- * Decode one value of GetSecrets' answer.  An item whose secret does not
- * decode (empty, foreign, half-written) is not a credential: skip it.
- */
+/* Decode one value of GetSecrets' answer; what is not a credential is skipped. */
 static int add_secret(const char *path, GVariant *value, struct token_list *out)
 {
 	const char *data;
@@ -261,22 +263,12 @@ static int add_secrets(struct store *s, GVariant *reply, struct token_list *out)
 	return ret;
 }
 
-static int newest_first(const void *a, const void *b)
-{
-	const struct token *x = *(struct token * const *)a;
-	const struct token *y = *(struct token * const *)b;
-
-	if (x->created != y->created)
-		return x->created < y->created ? 1 : -1;
-	/* Same second: any fixed order, so that runs agree. */
-	return strcmp(buf_str(&x->id), buf_str(&y->id));
-}
-
 static int locked_error(struct store *s, size_t nr)
 {
 	set_detail(s, "%zu keyring item%s locked; unlock the keyring, for "
-		   "example by logging in to the desktop session, or with "
-		   "`gnome-keyring-daemon --unlock`",
+		   "example by logging in to the desktop session, or for "
+		   "gnome-keyring with `gnome-keyring-daemon --replace --unlock` "
+		   "and its password on standard input",
 		   nr, nr == 1 ? " is" : "s are");
 	return STORE_ERR_LOCKED;
 }
@@ -356,15 +348,16 @@ static int ssget_find(struct store *s, const char *host,
 	size_t first = out->nr;
 	int ret;
 
+	/* Not UTF-8: no item can carry it, and D-Bus could not send it. */
+	if (host && !g_utf8_validate(host, -1, NULL))
+		return STORE_OK;
 	ret = connect_bus(s);
 	if (ret != STORE_OK)
 		return ret;
 	g_main_context_push_thread_default(g->ctx);
 	ret = search_and_read(s, host, out);
 	g_main_context_pop_thread_default(g->ctx);
-	if (out->nr - first > 1)
-		qsort(out->v + first, out->nr - first, sizeof(*out->v),
-		      newest_first);
+	token_list_sort_newest(out, first);
 	return ret;
 }
 

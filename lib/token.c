@@ -212,7 +212,12 @@ int token_decode(struct token *t, const char *data, size_t len)
 			goto bad;
 		pos += llen + 1;
 	}
-	if (!buf_isset(&t->password))
+	/*
+	 * Only git's opaque credentials may have an empty password; a
+	 * Bitbucket token without one is what a half-failed write leaves.
+	 */
+	if (!buf_isset(&t->password) ||
+	    (t->kind != BB_KIND_OPAQUE && !t->password.len))
 		goto bad;
 	return 0;
 bad:
@@ -241,6 +246,23 @@ int token_list_add(struct token_list *l, struct token *t)
 	}
 	l->v[l->nr++] = t;
 	return 0;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct token *x = *(struct token *const *)a;
+	const struct token *y = *(struct token *const *)b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? 1 : -1;
+	/* Same second: any fixed order, so that runs agree. */
+	return strcmp(buf_str(&x->id), buf_str(&y->id));
+}
+
+void token_list_sort_newest(struct token_list *l, size_t from)
+{
+	if (l->nr > from + 1)
+		qsort(l->v + from, l->nr - from, sizeof(*l->v), newest_first);
 }
 
 void token_list_release(struct token_list *l)

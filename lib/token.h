@@ -60,7 +60,9 @@ int token_copy(struct token *dst, const struct token *src);
 int token_encode(const struct token *t, struct buf *out);
 /*
  * Parse a payload into t (id untouched).  Pure, a fuzz target.  Returns
- * 0, or -1 when it is not one of our payloads or lacks a password.
+ * 0, or -1 when it is not a credential: not one of our payloads, cut
+ * short, without a password, or a Bitbucket token whose password is
+ * empty.
  */
 int token_decode(struct token *t, const char *data, size_t len);
 
@@ -72,6 +74,8 @@ struct token_list {
 /* Append; the list owns t from now on.  -1 on OOM (t is freed). */
 int token_list_add(struct token_list *l, struct token *t);
 void token_list_release(struct token_list *l);
+/* Sort l->v[from..] newest first (created), ties by id. */
+void token_list_sort_newest(struct token_list *l, size_t from);
 
 /* Binding as people read it: "acme/widget", "acme", or "" (account-wide). */
 void token_binding(const struct token *t, struct buf *out);
