@@ -48,7 +48,7 @@ TOOLS_OBJS = lib/tools.o lib/cmd-store.o lib/cmd-add.o lib/cmd-list.o \
 	lib/fingerprint.o lib/store-secretservice.o lib/options.o lib/run.o \
 	lib/pick.o lib/report.o $(CORE_OBJS)
 
-UNIT_TESTS = t/unit/test-parsers
+UNIT_TESTS = t/unit/test-parsers t/unit/test-store
 
 all: $(PROGRAM) $(MOD_SSGET) $(MOD_TOOLS)
 
@@ -74,8 +74,14 @@ $(MOD_TOOLS): $(TOOLS_OBJS) lib/tools.map
 t/unit/test-parsers: t/unit/test-parsers.o $(CORE_OBJS) lib/pick.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
+t/unit/test-store: t/unit/test-store.o lib/store-secretservice.o \
+		lib/store-ssget.o $(CORE_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SECRET_LIBS) $(GIO_LIBS)
+
+t/unit/test-store.o: EXTRA_CFLAGS = $(SECRET_CFLAGS) $(GIO_CFLAGS)
+
 t/unit/%.o: t/unit/%.c lib/*.h Makefile
-	$(CC) $(BASIC_CFLAGS) -I. $(CFLAGS) -c -o $@ $<
+	$(CC) $(BASIC_CFLAGS) $(EXTRA_CFLAGS) -I. $(CFLAGS) -c -o $@ $<
 
 install: all
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(moduledir) $(DESTDIR)$(man1dir)

@@ -15,6 +15,10 @@
 # a password on stdin: with an empty one it would want a prompt.
 #
 # TEST_STORE names another binary to run.
+#
+# The single-quoted scripts below are run by another sh, with "$0" and
+# "$1" as their arguments: they are not meant to expand here.
+# shellcheck disable=SC2016
 
 set -u
 
@@ -27,8 +31,9 @@ if ! test -x "$bin"; then
 fi
 for tool in dbus-run-session dbus-daemon gnome-keyring-daemon timeout; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "1..0 # SKIP $tool is not installed"
-		exit 0
+		# A missing tool is a broken setup, never a skipped test.
+		echo "Bail out! $tool is not installed (see contrib/deps-debian.txt)"
+		exit 1
 	fi
 done
 
@@ -38,12 +43,17 @@ results=$tmp/results
 : >"$results"
 
 # A sandbox: no real home, no display (so no prompt can be shown).
-export HOME="$tmp/home"
-export XDG_RUNTIME_DIR="$tmp/run"
-export XDG_CONFIG_HOME="$HOME/.config" XDG_DATA_HOME="$HOME/.local/share"
-export XDG_CACHE_HOME="$HOME/.cache"
 unset DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL
-mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+unset XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME
+situation=0
+
+# Each situation gets a home and keyring files of its own.
+sandbox() {
+	situation=$((situation + 1))
+	export HOME="$tmp/home$situation"
+	export XDG_RUNTIME_DIR="$tmp/run$situation"
+	mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+}
 
 # A session bus that knows of no services to start, so that the only
 # Secret Service on it is the one a test puts there.
@@ -68,6 +78,7 @@ EOF
 run() {
 	name=$1
 	shift
+	sandbox
 	: >"$tmp/stderr"
 	timeout 120 "$@" >"$tmp/out" 2>"$tmp/session-stderr"
 	status=$?

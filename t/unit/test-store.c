@@ -300,25 +300,29 @@ static char *raw_label_for(const char *first_attr, ...)
 
 static int raw_lock_default(void)
 {
-	SecretCollection *coll;
+	SecretService *service;
+	SecretCollection *coll = NULL;
 	GError *e = NULL;
 	GList one = { NULL, NULL, NULL };
-	int n;
+	int n = 0;
 
-	coll = secret_collection_for_alias_sync(NULL, SECRET_COLLECTION_DEFAULT,
-						SECRET_COLLECTION_NONE, NULL, &e);
-	if (!coll) {
-		note("no default collection: %s", e ? e->message : "none");
-		g_clear_error(&e);
-		return 0;
+	service = secret_service_get_sync(SECRET_SERVICE_NONE, NULL, &e);
+	if (service)
+		coll = secret_collection_for_alias_sync(service,
+							SECRET_COLLECTION_DEFAULT,
+							SECRET_COLLECTION_NONE,
+							NULL, &e);
+	if (coll) {
+		one.data = coll;
+		n = secret_service_lock_sync(service, &one, NULL, NULL, &e);
+		g_object_unref(coll);
 	}
-	one.data = coll;
-	n = secret_service_lock_sync(NULL, &one, NULL, NULL, &e);
 	if (e) {
-		note("lock: %s", e->message);
+		note("locking the default collection: %s", e->message);
 		g_error_free(e);
 	}
-	g_object_unref(coll);
+	if (service)
+		g_object_unref(service);
 	return n == 1;
 }
 
@@ -397,6 +401,40 @@ static void check_put_and_find(struct store *ss, struct store *g,
 	report(expect(g, ret, STORE_OK) && l.nr == 3,
 	       "ssget list returns the tokens of every host");
 	token_list_release(&l);
+}
+
+/* 1 when the host's tokens come back created 3000, 2000, 1000. */
+static int in_order(struct store *s, const char *host)
+{
+	struct token_list l = TOKEN_LIST_INIT;
+	int ret = find(s, host, &l);
+
+	ret = expect(s, ret, STORE_OK) && l.nr == 3 &&
+	      l.v[0]->created == 3000 && l.v[1]->created == 2000 &&
+	      l.v[2]->created == 1000;
+	token_list_release(&l);
+	return ret;
+}
+
+/* Stored in an order that neither the keyring's nor its reverse sorts. */
+static void check_order(struct store *ss, struct store *g)
+{
+	static const long long created[] = { 1000, 3000, 2000 };
+	struct token t;
+	size_t i;
+	int ok = 1;
+
+	for (i = 0; i < 3; i++) {
+		opaque_credential(&t);
+		buf_set(&t.host, "order.example.com");
+		t.created = created[i];
+		ok &= expect(ss, store_put(ss, &t), STORE_OK);
+		token_release(&t);
+	}
+	report(ok && in_order(ss, "order.example.com"),
+	       "libsecret find sorts by created, newest first");
+	report(ok && in_order(g, "order.example.com"),
+	       "ssget find sorts by created, newest first");
 }
 
 static void check_attributes(void)
@@ -505,24 +543,43 @@ static void check_remove(struct store *ss, struct store *g, struct token *acc)
 static void check_bad_items(struct store *ss, struct store *g)
 {
 	static const char cut[] = "bbtoken-secret 1\nkind=api\npassword=x";
+	static const char nopass[] = "bbtoken-secret 1\nkind=api\npassword=\n";
 	struct token_list l = TOKEN_LIST_INIT;
 	struct token bad;
 	int ret;
 
-	/* Half-written (empty), foreign, and cut short. */
+	/* Half-written (empty), foreign, cut short, a token without one. */
 	report(raw_store(SECRET_COLLECTION_DEFAULT, "bitbucket.org", "empty",
 			 "", 0) &&
 	       raw_store(SECRET_COLLECTION_DEFAULT, "bitbucket.org", "foreign",
 			 "hunter2", 7) &&
 	       raw_store(SECRET_COLLECTION_DEFAULT, "bitbucket.org", "cut",
-			 cut, sizeof(cut) - 1),
+			 cut, sizeof(cut) - 1) &&
+	       raw_store(SECRET_COLLECTION_DEFAULT, "bitbucket.org", "nopass",
+			 nopass, sizeof(nopass) - 1),
 	       "items of our schema with unreadable secrets can be written");
 	ret = find(ss, "bitbucket.org", &l);
 	report(expect(ss, ret, STORE_OK) && l.nr == 1,
-	       "libsecret find skips items whose secret does not decode");
+	       "libsecret find skips items whose secret is not a credential");
 	ret = find(g, "bitbucket.org", &l);
 	report(expect(g, ret, STORE_OK) && l.nr == 1,
-	       "ssget find skips items whose secret does not decode");
+	       "ssget find skips items whose secret is not a credential");
+	token_list_release(&l);
+
+	opaque_credential(&bad);
+	buf_set(&bad.host, "bytes.example.com");
+	buf_set(&bad.path, "caf\xe9/repo.git");
+	buf_set(&bad.username, "\xff\xfe");
+	ret = store_put(ss, &bad);
+	report(expect(ss, ret, STORE_OK) &&
+	       !find(g, "bytes.example.com", &l) && l.nr == 1 &&
+	       !token_diff(l.v[0], &bad),
+	       "a path and username that are not UTF-8 round-trip as bytes");
+	token_release(&bad);
+	ret = find(g, "\xff.example.com", &l);
+	report(expect(g, ret, STORE_OK) && !l.nr &&
+	       !find(ss, "\xff.example.com", &l) && !l.nr,
+	       "find of a host that is not UTF-8 finds nothing");
 	token_list_release(&l);
 
 	api_token(&bad);
@@ -543,6 +600,7 @@ static int mode_keyring(void)
 	opaque_credential(&opq);
 	check_put_and_find(ss, g, &api, &acc, &opq);
 	check_attributes();
+	check_order(ss, g);
 	check_replace(ss, g, &api);
 	check_mark(ss, g, &api);
 	check_remove(ss, g, &acc);
@@ -582,7 +640,8 @@ static int mode_locked(void)
 	t0 = g_get_monotonic_time();
 	ret = find(g, "bitbucket.org", &l);
 	report(expect(g, ret, STORE_ERR_LOCKED) && l.nr == 1 &&
-	       !by_id(&l, &api.id) && strstr(buf_str(&g->detail), "unlock"),
+	       !by_id(&l, &api.id) &&
+	       strstr(buf_str(&g->detail), "--replace --unlock"),
 	       "ssget find reports LOCKED and returns the unlocked tokens");
 	note("ssget locked: %ld ms; detail: %s", elapsed_ms(t0),
 	     buf_str(&g->detail));
@@ -598,6 +657,9 @@ static int mode_locked(void)
 	ret = store_mark(ss, &api, 1);
 	report(expect(ss, ret, STORE_ERR_LOCKED),
 	       "libsecret mark of a locked item without a prompt is LOCKED");
+	ret = store_remove(ss, &api);
+	report(expect(ss, ret, STORE_ERR_LOCKED),
+	       "libsecret remove of a locked item without a prompt is LOCKED");
 	token_release(&api);
 	api_token(&api);
 	ret = store_put(ss, &api);
