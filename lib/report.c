@@ -24,8 +24,9 @@ void report_store_error(struct store *s, int err)
 		break;
 	case STORE_ERR_LOCKED:
 		msg_error("the keyring is locked and no unlock prompt can be shown "
-			  "here; unlock it by logging in to the desktop session, or "
-			  "run `gnome-keyring-daemon --unlock` and type its password");
+			  "here (no graphical session); unlock it by logging in to the "
+			  "desktop session, or, for gnome-keyring on a machine without "
+			  "one, feed its password to `gnome-keyring-daemon --replace --unlock`");
 		break;
 	case STORE_ERR_TIMEOUT:
 		msg_error("the keyring did not answer in time%s%s%s; restart it "
