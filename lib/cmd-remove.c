@@ -33,17 +33,8 @@ int cmd_remove(int argc, const char **argv, struct bb_options *o)
 	}
 	if (host_arg && cmd_host(host_arg, &host) < 0)
 		return EXIT_USAGE;
-	if ((ret = cmd_open_store(&s)))
+	if ((ret = cmd_open_named(argv[i], host.buf, &s, &all, &t)))
 		goto out;
-	if ((err = store_list(s, &all))) {
-		report_store_error(s, err);
-		ret = EXIT_KEYRING;
-		goto out;
-	}
-	if (cmd_find_token(&all, argv[i], host.buf, &t) < 0) {
-		ret = EXIT_FAIL;
-		goto out;
-	}
 	if ((err = store_remove(s, t))) {
 		report_store_error(s, err);
 		ret = EXIT_KEYRING;

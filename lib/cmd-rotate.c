@@ -85,16 +85,9 @@ int cmd_rotate(int argc, const char **argv, struct bb_options *o)
 	if ((host_arg && cmd_host(host_arg, &host) < 0) ||
 	    cmd_expiry(expires, time(NULL), &expiry) < 0)
 		goto out;
-	if ((ret = cmd_open_store(&s)))
+	if ((ret = cmd_open_named(argv[i], host.buf, &s, &all, &old)))
 		goto out;
-	if ((err = store_list(s, &all))) {
-		report_store_error(s, err);
-		ret = EXIT_KEYRING;
-		goto out;
-	}
 	ret = EXIT_FAIL;
-	if (cmd_find_token(&all, argv[i], host.buf, &old) < 0)
-		goto out;
 	if (!from_stdin)
 		fprintf(stderr, "Create the new token at %s\n"
 			"(\"Create API token with scopes\", app Bitbucket), with the "

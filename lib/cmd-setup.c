@@ -79,6 +79,12 @@ static void describe(const char *label, const struct buf *values, int n)
 	printf("\n");
 }
 
+static void config_failed(void)
+{
+	msg_error("`git config --global` failed; check that your global git "
+		  "config file is writable and parses (git config --global --list)");
+}
+
 static int do_setup(void)
 {
 	struct buf helpers = BUF_INIT, path = BUF_INIT, saved = BUF_INIT;
@@ -122,8 +128,7 @@ static int do_setup(void)
 	ret = EXIT_OK;
 	goto out;
 fail:
-	msg_error("`git config --global` failed; check that your global git "
-		  "config file is writable and parses (git config --global --list)");
+	config_failed();
 out:
 	buf_release(&helpers);
 	buf_release(&path);
@@ -164,8 +169,7 @@ static int do_unset(void)
 	ret = EXIT_OK;
 	goto out;
 fail:
-	msg_error("`git config --global` failed; check that your global git "
-		  "config file is writable and parses (git config --global --list)");
+	config_failed();
 out:
 	buf_release(&saved);
 	buf_release(&helpers);

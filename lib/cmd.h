@@ -46,4 +46,12 @@ int cmd_expiry(const char *arg, long long now, long long *out);
 int cmd_find_token(const struct token_list *all, const char *name,
 		   const char *host, struct token **out);
 
+/*
+ * Open the keyring, list every token into all, and find the one named by
+ * label or fingerprint (host may be NULL).  Returns EXIT_OK, or the exit
+ * code after printing why; *s must be closed by the caller either way.
+ */
+int cmd_open_named(const char *name, const char *host, struct store **s,
+		   struct token_list *all, struct token **t);
+
 #endif

@@ -176,3 +176,18 @@ int cmd_find_token(const struct token_list *all, const char *name,
 	}
 	return 0;
 }
+
+int cmd_open_named(const char *name, const char *host, struct store **s,
+		   struct token_list *all, struct token **t)
+{
+	int ret, err;
+
+	*t = NULL;
+	if ((ret = cmd_open_store(s)))
+		return ret;
+	if ((err = store_list(*s, all))) {
+		report_store_error(*s, err);
+		return EXIT_KEYRING;
+	}
+	return cmd_find_token(all, name, host, t) < 0 ? EXIT_FAIL : EXIT_OK;
+}
