@@ -20,17 +20,21 @@
 #endif
 
 static const char usage_text[] =
-	"usage: git credential-bbtoken [--host=HOST[:PORT]]... [--warn-days=N] (get|store|erase)\n"
+	"usage: git credential-bbtoken [--host=HOST[:PORT]]... [--warn-days=N] [--api-url=URL]\n"
+	"                              (get|store|erase)\n"
 	"   or: git credential-bbtoken add [--host=HOST] [--label=LABEL] [--username=USER]\n"
 	"                                  [--workspace=W | --repo=W/R] [--expires=DATE]\n"
-	"                                  [--stdin] [--no-verify]\n"
+	"                                  [--probe=W/R] [--email=EMAIL] [--stdin] [--no-verify]\n"
+	"   or: git credential-bbtoken check [--host=HOST] [--json] [LABEL...]\n"
 	"   or: git credential-bbtoken list [--host=HOST]\n"
 	"   or: git credential-bbtoken remove [--host=HOST] (LABEL|FINGERPRINT)\n"
-	"   or: git credential-bbtoken rotate [--stdin] [--expires=DATE] LABEL\n"
+	"   or: git credential-bbtoken rotate [--host=HOST] [--stdin] [--expires=DATE]\n"
+	"                                     [--probe=W/R] [--no-verify] [LABEL]\n"
+	"   or: git credential-bbtoken rotate --due [--host=HOST]\n"
 	"   or: git credential-bbtoken setup [--unset]\n";
 
 static const char *const commands[] = {
-	"add", "list", "remove", "rotate", "setup", NULL
+	"add", "check", "list", "remove", "rotate", "setup", NULL
 };
 
 /*
@@ -65,15 +69,9 @@ static int is_command(const char *name)
 
 static int run_command(int argc, const char **argv, struct bb_options *o)
 {
-	const struct bbtoken_tools *(*entry)(void);
-	void *h = module_load(MODULE_TOOLS);
+	const struct bbtoken_tools *tools = module_tools();
 
-	if (!h)
-		return EXIT_FAIL;
-	*(void **)&entry = module_symbol(h, MODULE_TOOLS, BBTOKEN_TOOLS_SYMBOL);
-	if (!entry)
-		return EXIT_FAIL;
-	return entry()->command(argc, argv, o);
+	return tools ? tools->command(argc, argv, o) : EXIT_FAIL;
 }
 
 int main(int argc, const char **argv)

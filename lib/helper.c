@@ -13,29 +13,23 @@
 #include <string.h>
 #include <time.h>
 
-static const struct bbtoken_tools *load_tools(void)
-{
-	const struct bbtoken_tools *(*entry)(void);
-	void *h = module_load(MODULE_TOOLS);
-
-	if (!h)
-		return NULL;
-	*(void **)&entry = module_symbol(h, MODULE_TOOLS, BBTOKEN_TOOLS_SYMBOL);
-	return entry ? entry() : NULL;
-}
-
 /*
  * Find the tokens stored for host: the lean GDBus module first; libsecret
  * only when the keyring is locked and a person could answer its prompt.
+ * With some items locked and no prompt possible, the unlocked ones are
+ * returned and *locked is set.
  */
-static int find_tokens(const char *host, struct token_list *out, int quiet)
+static int find_tokens(const char *host, struct token_list *out, int quiet,
+		       int *locked)
 {
 	int (*open_fast)(struct store **, int);
 	const struct bbtoken_tools *tools;
 	struct store *s = NULL;
-	void *h = module_load(MODULE_SSGET);
+	void *h;
 	int err;
 
+	*locked = 0;
+	h = module_load(MODULE_SSGET);
 	if (!h)
 		return EXIT_FAIL;
 	*(void **)&open_fast = module_symbol(h, MODULE_SSGET, "store_ssget_open");
@@ -44,7 +38,7 @@ static int find_tokens(const char *host, struct token_list *out, int quiet)
 	err = open_fast(&s, 0);
 	if (!err)
 		err = store_find(s, host, out);
-	if (err == STORE_ERR_LOCKED && report_can_prompt() && (tools = load_tools())) {
+	if (err == STORE_ERR_LOCKED && report_can_prompt() && (tools = module_tools())) {
 		msg_trace("keyring locked: asking libsecret to unlock it");
 		store_close(s);
 		s = NULL;
@@ -53,6 +47,7 @@ static int find_tokens(const char *host, struct token_list *out, int quiet)
 		if (!err)
 			err = store_find(s, host, out);
 	}
+	*locked = err == STORE_ERR_LOCKED;
 	if (err && !(err == STORE_ERR_LOCKED && out->nr)) {
 		if (!quiet)
 			report_store_error(s, err);
@@ -89,8 +84,8 @@ static void say_notes(const struct pick_result *r, const struct pick_request *re
 			break;
 		case PICK_NOTE_REJECTED:
 			msg_error("%s '%s' was refused by Bitbucket and is held back; "
-				  "replace it with `git credential-bbtoken rotate %s`, or "
-				  "delete it with `git credential-bbtoken remove %s`",
+				  "test it with `git credential-bbtoken check %s`, or "
+				  "replace it with `git credential-bbtoken rotate %s`",
 				  bb_kind_label(t->kind), t->label.buf, t->label.buf,
 				  t->label.buf);
 			break;
@@ -116,9 +111,9 @@ static int helper_get(struct credential *req, struct bb_options *o,
 	struct pick_request pr;
 	struct pick_result r;
 	struct buf v = BUF_INIT;
-	int ret;
+	int ret, locked;
 
-	ret = find_tokens(host, &tokens, 0);
+	ret = find_tokens(host, &tokens, 0, &locked);
 	if (ret) {
 		token_list_release(&tokens);
 		return ret;
@@ -152,6 +147,10 @@ static int helper_get(struct credential *req, struct bb_options *o,
 					     &t->oauth_refresh_token);
 		if (bad)
 			ret = EXIT_FAIL;
+	} else if (locked) {
+		/* The token git needs may be among the locked items: say so. */
+		report_store_error(NULL, STORE_ERR_LOCKED);
+		ret = EXIT_KEYRING;
 	}
 	buf_release(&v);
 	token_list_release(&tokens);
@@ -169,7 +168,7 @@ static int store_is_noop(const struct credential *req, const char *host)
 	struct token_list tokens = TOKEN_LIST_INIT;
 	enum bb_kind kind;
 	long long expiry;
-	int unchanged = 0;
+	int unchanged = 0, locked;
 
 	if (req->ephemeral || !buf_isset(&req->password) ||
 	    credential_expiry(req, &expiry) < 0)
@@ -177,7 +176,7 @@ static int store_is_noop(const struct credential *req, const char *host)
 	kind = bb_token_kind(req->password.buf, req->password.len);
 	if (kind == BB_KIND_APP_PASSWORD)
 		return 0;
-	if (!find_tokens(host, &tokens, 1))
+	if (!find_tokens(host, &tokens, 1, &locked) && !locked)
 		pick_stored(&tokens, req, kind, expiry, &unchanged);
 	token_list_release(&tokens);
 	return unchanged;
@@ -214,7 +213,7 @@ int helper_action(const char *action, struct bb_options *o)
 		ret = helper_get(&req, o, host.buf);
 	else if (!strcmp(action, "store") && store_is_noop(&req, host.buf))
 		ret = EXIT_OK;
-	else if (!(tools = load_tools()))
+	else if (!(tools = module_tools()))
 		ret = EXIT_FAIL;
 	else if (!strcmp(action, "store"))
 		ret = tools->store(&req, o);

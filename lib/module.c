@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "module.h"
 #include "msg.h"
+#include "tools.h"
 
 #include <dlfcn.h>
 #include <limits.h>
@@ -55,4 +56,15 @@ void *module_symbol(void *handle, const char *module, const char *symbol)
 		msg_error("%s lacks %s: it belongs to another version; reinstall "
 			  "git-credential-bbtoken with `make install`", module, symbol);
 	return sym;
+}
+
+const struct bbtoken_tools *module_tools(void)
+{
+	const struct bbtoken_tools *(*entry)(void);
+	void *h = module_load(MODULE_TOOLS);
+
+	if (!h)
+		return NULL;
+	*(void **)&entry = module_symbol(h, MODULE_TOOLS, BBTOKEN_TOOLS_SYMBOL);
+	return entry ? entry() : NULL;
 }

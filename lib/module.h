@@ -21,4 +21,8 @@ void *module_symbol(void *handle, const char *module, const char *symbol);
 #define MODULE_SSGET "bbtoken-ssget.so"
 #define MODULE_TOOLS "bbtoken-tools.so"
 
+/* Load bbtoken-tools.so and return its table; NULL (said why) on failure. */
+struct bbtoken_tools;
+const struct bbtoken_tools *module_tools(void);
+
 #endif
