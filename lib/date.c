@@ -109,6 +109,15 @@ void date_format_day(long long t, struct buf *out)
 	buf_addf(out, "%04d-%02u-%02u", y, m, d);
 }
 
+void date_format_iso(long long t, struct buf *out)
+{
+	long long secs = ((t % 86400) + 86400) % 86400;
+
+	date_format_day(t, out);
+	buf_addf(out, "T%02lld:%02lld:%02lldZ", secs / 3600, secs / 60 % 60,
+		 secs % 60);
+}
+
 long long date_days_until(long long t, long long now)
 {
 	long long diff = t - now;

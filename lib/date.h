@@ -16,6 +16,9 @@ int date_parse(const char *s, long long *out);
 /* "2027-03-01" for a Unix time. */
 void date_format_day(long long t, struct buf *out);
 
+/* "2027-03-01T00:00:00Z" for a Unix time. */
+void date_format_iso(long long t, struct buf *out);
+
 /* Whole days from now until t, rounded down; negative once past. */
 long long date_days_until(long long t, long long now);
 

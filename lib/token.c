@@ -21,6 +21,8 @@ void token_release(struct token *t)
 	buf_release(&t->username);
 	buf_release(&t->workspace);
 	buf_release(&t->repository);
+	buf_release(&t->probe);
+	buf_release(&t->email);
 	buf_release(&t->password);
 	buf_release(&t->oauth_refresh_token);
 	buf_release(&t->extra);
@@ -60,6 +62,8 @@ int token_copy(struct token *dst, const struct token *src)
 	dst->rejected = src->rejected;
 	dst->expires = src->expires;
 	dst->created = src->created;
+	dst->can_fetch = src->can_fetch;
+	dst->can_push = src->can_push;
 	if (copy_buf(&dst->id, &src->id) || copy_buf(&dst->label, &src->label) ||
 	    copy_buf(&dst->protocol, &src->protocol) ||
 	    copy_buf(&dst->host, &src->host) ||
@@ -67,6 +71,8 @@ int token_copy(struct token *dst, const struct token *src)
 	    copy_buf(&dst->username, &src->username) ||
 	    copy_buf(&dst->workspace, &src->workspace) ||
 	    copy_buf(&dst->repository, &src->repository) ||
+	    copy_buf(&dst->probe, &src->probe) ||
+	    copy_buf(&dst->email, &src->email) ||
 	    copy_buf(&dst->password, &src->password) ||
 	    copy_buf(&dst->oauth_refresh_token, &src->oauth_refresh_token) ||
 	    copy_buf(&dst->extra, &src->extra))
@@ -88,6 +94,13 @@ static int put_num(struct buf *out, const char *key, long long v)
 	return v ? buf_addf(out, "%s=%lld\n", key, v) : 0;
 }
 
+static int put_ability(struct buf *out, const char *key, enum token_ability a)
+{
+	if (a == ABILITY_UNKNOWN)
+		return 0;
+	return buf_addf(out, "%s=%s\n", key, a == ABILITY_YES ? "yes" : "no");
+}
+
 int token_encode(const struct token *t, struct buf *out)
 {
 	buf_set_empty(out);
@@ -105,6 +118,10 @@ int token_encode(const struct token *t, struct buf *out)
 	    put_field(out, "username", &t->username) ||
 	    put_field(out, "workspace", &t->workspace) ||
 	    put_field(out, "repository", &t->repository) ||
+	    put_field(out, "probe", &t->probe) ||
+	    put_field(out, "email", &t->email) ||
+	    put_ability(out, "fetch", t->can_fetch) ||
+	    put_ability(out, "push", t->can_push) ||
 	    put_field(out, "oauth_refresh_token", &t->oauth_refresh_token) ||
 	    (t->extra.len && buf_add(out, t->extra.buf, t->extra.len)) ||
 	    put_field(out, "password", &t->password)) {
@@ -151,6 +168,8 @@ static int decode_line(struct token *t, const char *line, size_t len)
 		{ "username", offsetof(struct token, username) },
 		{ "workspace", offsetof(struct token, workspace) },
 		{ "repository", offsetof(struct token, repository) },
+		{ "probe", offsetof(struct token, probe) },
+		{ "email", offsetof(struct token, email) },
 		{ "oauth_refresh_token", offsetof(struct token, oauth_refresh_token) },
 		{ "password", offsetof(struct token, password) },
 	};
@@ -180,6 +199,17 @@ static int decode_line(struct token *t, const char *line, size_t len)
 	}
 	if (key_is(line, klen, "rejected")) {
 		t->rejected = key_is(v, vlen, "1");
+		return 0;
+	}
+	if (key_is(line, klen, "fetch") || key_is(line, klen, "push")) {
+		enum token_ability a = key_is(v, vlen, "yes") ? ABILITY_YES :
+				       key_is(v, vlen, "no") ? ABILITY_NO :
+				       ABILITY_UNKNOWN;
+
+		if (line[0] == 'f')
+			t->can_fetch = a;
+		else
+			t->can_push = a;
 		return 0;
 	}
 	if (key_is(line, klen, "expires"))

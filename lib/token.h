@@ -21,6 +21,13 @@ enum token_origin {
 	TOKEN_FROM_GIT     /* by git's `store`: git's `erase` deletes it */
 };
 
+/* What Bitbucket said the token can do, when last asked. */
+enum token_ability {
+	ABILITY_UNKNOWN = 0,
+	ABILITY_YES,
+	ABILITY_NO
+};
+
 struct token {
 	struct buf id;          /* the backend's handle; unset for a new token */
 	struct buf label;
@@ -35,6 +42,9 @@ struct token {
 	int rejected;           /* Bitbucket refused it; withheld until checked */
 	long long expires;      /* Unix time; 0 when unknown */
 	long long created;      /* Unix time it was stored; newest wins ties */
+	struct buf probe;       /* "W/R" its abilities were probed on */
+	struct buf email;       /* Atlassian account email, for REST */
+	enum token_ability can_fetch, can_push;
 	struct buf password;
 	struct buf oauth_refresh_token;
 	struct buf extra;       /* lines from a newer version, kept as they were */

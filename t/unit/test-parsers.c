@@ -157,6 +157,8 @@ static void test_dates(void)
 	   "impossible dates and zoneless times are refused");
 	date_format_day(1803859200LL + 3600, &b);
 	ok(buf_eq(&b, "2027-03-01"), "a time formats as its day");
+	date_format_iso(1803859200LL + 3661, &b);
+	ok(buf_eq(&b, "2027-03-01T01:01:01Z"), "a time formats as ISO 8601");
 	ok(date_days_until(1000 + 14 * 86400, 1000) == 14 &&
 	   date_days_until(999, 1000) == -1, "days until expiry round down");
 	buf_release(&b);
@@ -178,7 +180,13 @@ static void test_codec(void)
 	buf_set(&t.host, "bitbucket.org");
 	buf_set(&t.workspace, "acme");
 	buf_set(&t.password, "ATATTsecret");
+	buf_set(&t.probe, "acme/widget");
+	buf_set(&t.email, "jdoe@example.com");
+	t.can_fetch = ABILITY_YES;
+	t.can_push = ABILITY_NO;
 	ok(token_encode(&t, &out) == 0 && token_decode(&u, out.buf, out.len) == 0 &&
+	   buf_eq(&u.probe, "acme/widget") && buf_eq(&u.email, "jdoe@example.com") &&
+	   u.can_fetch == ABILITY_YES && u.can_push == ABILITY_NO &&
 	   u.kind == BB_KIND_API_TOKEN && u.origin == TOKEN_ADDED && u.rejected &&
 	   u.expires == t.expires && buf_eq(&u.label, "laptop") &&
 	   buf_eq(&u.workspace, "acme") && buf_eq(&u.password, "ATATTsecret") &&
