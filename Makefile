@@ -28,6 +28,10 @@ SECRET_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsecret-1)
 SECRET_LIBS := $(shell $(PKG_CONFIG) --libs libsecret-1)
 CRYPTO_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcrypto)
 CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto)
+CURL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl)
+CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl)
+JSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c)
+JSON_LIBS := $(shell $(PKG_CONFIG) --libs json-c)
 
 PROGRAM = git-credential-bbtoken
 MOD_SSGET = bbtoken-ssget.so
@@ -44,7 +48,8 @@ PROGRAM_OBJS = credential-bbtoken.o lib/helper.o lib/options.o lib/run.o \
 SSGET_OBJS = lib/store-ssget.o $(CORE_OBJS)
 
 TOOLS_OBJS = lib/tools.o lib/cmd-store.o lib/cmd-add.o lib/cmd-list.o \
-	lib/cmd-remove.o lib/cmd-rotate.o lib/cmd-setup.o lib/term.o \
+	lib/cmd-remove.o lib/cmd-rotate.o lib/cmd-setup.o lib/cmd-check.o \
+	lib/verify.o lib/api.o lib/term.o \
 	lib/fingerprint.o lib/store-secretservice.o lib/options.o lib/run.o \
 	lib/pick.o lib/report.o $(CORE_OBJS)
 
@@ -55,6 +60,8 @@ all: $(PROGRAM) $(MOD_SSGET) $(MOD_TOOLS)
 lib/store-ssget.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
 lib/store-secretservice.o: EXTRA_CFLAGS = $(SECRET_CFLAGS)
 lib/fingerprint.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
+lib/api.o: EXTRA_CFLAGS = $(CURL_CFLAGS) $(JSON_CFLAGS)
+lib/cmd-check.o: EXTRA_CFLAGS = $(JSON_CFLAGS)
 
 %.o: %.c lib/*.h Makefile
 	$(CC) $(BASIC_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS) -c -o $@ $<
@@ -69,7 +76,8 @@ $(MOD_SSGET): $(SSGET_OBJS) lib/ssget.map
 
 $(MOD_TOOLS): $(TOOLS_OBJS) lib/tools.map
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=lib/tools.map \
-		-Wl,-z,defs -o $@ $(TOOLS_OBJS) $(SECRET_LIBS) $(GIO_LIBS) $(CRYPTO_LIBS)
+		-Wl,-z,defs -o $@ $(TOOLS_OBJS) $(SECRET_LIBS) $(GIO_LIBS) $(CRYPTO_LIBS) \
+		$(CURL_LIBS) $(JSON_LIBS)
 
 t/unit/test-parsers: t/unit/test-parsers.o $(CORE_OBJS) lib/pick.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
