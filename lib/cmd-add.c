@@ -8,18 +8,21 @@
 #include "report.h"
 #include "run.h"
 #include "term.h"
+#include "verify.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static const char add_usage[] =
 	"usage: git credential-bbtoken add [--host=HOST] [--label=LABEL] [--username=USER]\n"
 	"                                  [--workspace=W | --repo=W/R] [--expires=DATE]\n"
-	"                                  [--stdin] [--no-verify]\n";
+	"                                  [--probe=W/R] [--email=EMAIL] [--stdin] [--no-verify]\n";
 
 struct add_args {
 	const char *host, *label, *username, *workspace, *repo, *expires;
+	const char *probe, *email;
 	int from_stdin, no_verify;
 };
 
@@ -130,6 +133,100 @@ static int check_secret(struct token *t, const struct add_args *a)
 	return 0;
 }
 
+/*
+ * The repository to probe: --repo, --probe, or asked at the terminal.
+ * Without one there is nothing to verify against, and guessing would
+ * probe a repository the user never named.
+ */
+static int choose_probe(const struct add_args *a, struct token *t)
+{
+	struct buf answer = BUF_INIT, ws = BUF_INIT, repo = BUF_INIT;
+	const char *probe = a->probe;
+	int ret = -1;
+
+	if (!probe && t->repository.len) {
+		/* A repository-bound token is probed on its repository. */
+		buf_addf(&t->probe, "%s/%s", t->workspace.buf, t->repository.buf);
+		return 0;
+	}
+	if (!probe && !a->from_stdin &&
+	    !term_read_line("Repository to test the token on (WORKSPACE/REPO): ",
+			    &answer))
+		probe = answer.buf;
+	if (!probe) {
+		msg_error("add verifies the token on a repository it can read: pass "
+			  "--repo=W/R, or --probe=W/R for a workspace or account-wide "
+			  "token, or --no-verify to store it unchecked");
+	} else if (bb_parse_path(probe, &ws, &repo) < 0) {
+		msg_error("'%s' is not WORKSPACE/REPO; for "
+			  "https://bitbucket.org/acme/widget write acme/widget", probe);
+	} else if (verify_probe_fits(t, probe) < 0) {
+		msg_error("--probe=%s is outside the token's binding '%s%s%s'; probe "
+			  "a repository it is meant for", probe, t->workspace.buf,
+			  t->repository.len ? "/" : "", buf_str(&t->repository));
+	} else {
+		buf_addf(&t->probe, "%s/%s", ws.buf, repo.buf);
+		ret = 0;
+	}
+	buf_release(&answer);
+	buf_release(&ws);
+	buf_release(&repo);
+	return ret;
+}
+
+/* Ask Bitbucket what the token can do; refuse one that cannot even fetch. */
+static int verify_new_token(struct bb_options *o, struct token *t)
+{
+	struct api_client c;
+	struct verify_report v;
+	struct buf ws = BUF_INIT, repo = BUF_INIT;
+	int ret = -1;
+
+	verify_client(o, t->host.buf, &c);
+	verify_report_init(&v);
+	verify_probe_repo(t, &ws, &repo);
+	printf("Checking the token on %s/%s at %s...\n", ws.buf, repo.buf,
+	       t->host.buf);
+	if (t->email.len && !buf_isset(&c.api_url))
+		msg_note("no REST API URL is known for %s, so the identity check is "
+			 "skipped and the email not kept; set one with `git config "
+			 "--global bbtoken.apiUrl URL`", t->host.buf);
+	if (verify_token(&c, t, ws.buf, repo.buf, 1, &v) < 0)
+		goto out;
+	verify_print(&v);
+	if (v.fetch.answer == API_UNKNOWN) {
+		msg_error("could not verify the token: %s; nothing was stored (retry, "
+			  "or store it unchecked with --no-verify)",
+			  buf_str(&v.fetch.message));
+		goto out;
+	}
+	if (v.fetch.answer == API_NO) {
+		msg_error("the token cannot fetch %s/%s, so it was not stored: %s",
+			  ws.buf, repo.buf, buf_str(&v.fetch.message));
+		goto out;
+	}
+	t->can_fetch = ABILITY_YES;
+	t->can_push = verify_ability(&v.push);
+	if (!v.have_user) {
+		buf_release(&t->email);
+	} else if (v.user.answer == API_YES) {
+		/* Tie the token to its account, so a URL's username can pick it. */
+		if (!t->username.len)
+			buf_set(&t->username, v.user.username.buf);
+	} else if (v.have_user) {
+		msg_warning("the identity check failed (%s); the email is not kept",
+			    buf_str(&v.user.message));
+		buf_release(&t->email);
+	}
+	ret = 0;
+out:
+	verify_report_release(&v);
+	api_client_release(&c);
+	buf_release(&ws);
+	buf_release(&repo);
+	return ret;
+}
+
 static void default_label(struct token *t)
 {
 	struct buf binding = BUF_INIT;
@@ -234,6 +331,8 @@ int cmd_add(int argc, const char **argv, struct bb_options *o)
 		{ "workspace", &a.workspace, NULL },
 		{ "repo", &a.repo, NULL },
 		{ "expires", &a.expires, NULL },
+		{ "probe", &a.probe, NULL },
+		{ "email", &a.email, NULL },
 		{ "stdin", NULL, &a.from_stdin },
 		{ "no-verify", NULL, &a.no_verify },
 		{ NULL, NULL, NULL }
@@ -267,6 +366,14 @@ int cmd_add(int argc, const char **argv, struct bb_options *o)
 			  a.label);
 		goto out;
 	}
+	if (a.email) {
+		if (!bb_is_email(a.email)) {
+			msg_error("--email=%s is not an email address; give the email of "
+				  "your Atlassian account", a.email);
+			goto out;
+		}
+		buf_set(&t->email, a.email);
+	}
 	if (a.label)
 		buf_set(&t->label, a.label);
 	else
@@ -274,6 +381,8 @@ int cmd_add(int argc, const char **argv, struct bb_options *o)
 	if (term_read_secret("Bitbucket token (input hidden): ", a.from_stdin,
 			     &t->password) < 0 ||
 	    check_secret(t, &a) < 0)
+		goto out;
+	if (!a.no_verify && t->kind != BB_KIND_OPAQUE && choose_probe(&a, t) < 0)
 		goto out;
 	if ((ret = cmd_open_store(&s)))
 		goto out;
@@ -285,6 +394,14 @@ int cmd_add(int argc, const char **argv, struct bb_options *o)
 		goto out;
 	}
 	if (check_duplicate(&all, t) < 0)
+		goto out;
+	if (a.email && t->kind != BB_KIND_API_TOKEN) {
+		msg_error("--email goes with API tokens only: an access token belongs "
+			  "to a repository or workspace, not to an account");
+		goto out;
+	}
+	if (!a.no_verify && t->kind != BB_KIND_OPAQUE &&
+	    verify_new_token(o, t) < 0)
 		goto out;
 	err = store_put(s, t);
 	if (err) {

@@ -201,9 +201,9 @@ int cmd_erase(struct credential *req, struct bb_options *o)
 			err = store_mark(s, t, 1);
 			if (!err)
 				msg_error("Bitbucket refused %s '%s', so it is held back "
-					  "from now on; replace it with `git credential-bbtoken "
-					  "rotate %s`, or delete it with `git credential-bbtoken "
-					  "remove %s`", bb_kind_label(t->kind), t->label.buf,
+					  "from now on; test it with `git credential-bbtoken "
+					  "check %s`, or replace it with `git credential-bbtoken "
+					  "rotate %s`", bb_kind_label(t->kind), t->label.buf,
 					  t->label.buf, t->label.buf);
 		} else {
 			err = store_remove(s, t);

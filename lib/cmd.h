@@ -8,6 +8,7 @@
 
 /* The commands and git's write actions, all in bbtoken-tools.so. */
 int cmd_add(int argc, const char **argv, struct bb_options *o);
+int cmd_check(int argc, const char **argv, struct bb_options *o);
 int cmd_list(int argc, const char **argv, struct bb_options *o);
 int cmd_remove(int argc, const char **argv, struct bb_options *o);
 int cmd_rotate(int argc, const char **argv, struct bb_options *o);

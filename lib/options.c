@@ -20,6 +20,7 @@ void options_init(struct bb_options *o)
 void options_release(struct bb_options *o)
 {
 	bb_hosts_release(&o->hosts);
+	buf_release(&o->api_url);
 	options_init(o);
 }
 
@@ -52,6 +53,15 @@ int options_parse(struct bb_options *o, const char *arg)
 				  arg + 12);
 			return -1;
 		}
+		return 1;
+	}
+	if (!strncmp(arg, "--api-url=", 10)) {
+		if (strncmp(arg + 10, "https://", 8)) {
+			msg_error("--api-url=%s must start with https://: a token is "
+				  "never sent in the clear", arg + 10);
+			return -1;
+		}
+		buf_set(&o->api_url, arg + 10);
 		return 1;
 	}
 	return 0;
@@ -169,6 +179,16 @@ static int config_may_matter(void)
 	return home_file_may_matter(".gitconfig") || local_config_may_matter();
 }
 
+static void config_seconds(const char *key, const char *value, long *out)
+{
+	int n;
+
+	if (parse_days(value, &n) < 0 || n < 1 || n > 600)
+		msg_warning("ignoring %s=%s: give whole seconds, 1 to 600", key, value);
+	else
+		*out = n;
+}
+
 static void apply_config(struct bb_options *o, const char *key, const char *value,
 			 int warn_days_from_cmdline)
 {
@@ -179,6 +199,10 @@ static void apply_config(struct bb_options *o, const char *key, const char *valu
 		if (parse_days(value, &o->warn_days) < 0)
 			msg_warning("ignoring bbtoken.warnDays=%s: not a number of days",
 				    value);
+	} else if (!strcmp(key, "bbtoken.connecttimeout")) {
+		config_seconds("bbtoken.connectTimeout", value, &o->connect_timeout);
+	} else if (!strcmp(key, "bbtoken.timeout")) {
+		config_seconds("bbtoken.timeout", value, &o->timeout);
 	}
 }
 

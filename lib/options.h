@@ -13,6 +13,9 @@
 struct bb_options {
 	struct bb_hosts hosts;   /* --host, bbtoken.host */
 	int warn_days;           /* --warn-days, bbtoken.warnDays; -1 unset */
+	struct buf api_url;      /* --api-url; else bbtoken[.<url>].apiUrl per host */
+	long connect_timeout;    /* bbtoken.connectTimeout, seconds; 0 default */
+	long timeout;            /* bbtoken.timeout, seconds; 0 default */
 	int config_loaded;
 };
 
@@ -22,7 +25,7 @@ void options_init(struct bb_options *o);
 void options_release(struct bb_options *o);
 
 /*
- * Take one helper option ("--host=H", "--warn-days=N").  Returns 1 when
+ * Take one helper option ("--host=H", "--warn-days=N", "--api-url=URL").  Returns 1 when
  * taken, 0 when it is not a helper option, -1 when its value is bad (a
  * message has been printed).
  */

@@ -20,6 +20,7 @@ static int tools_command(int argc, const char **argv, struct bb_options *o)
 		int (*fn)(int, const char **, struct bb_options *);
 	} table[] = {
 		{ "add", cmd_add },
+		{ "check", cmd_check },
 		{ "list", cmd_list },
 		{ "remove", cmd_remove },
 		{ "rotate", cmd_rotate },

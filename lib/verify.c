@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+#include "verify.h"
+#include "pick.h"
+#include "run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* git's value for key, matched against https://host/ as git would. */
+static void git_urlmatch(const char *key, const char *host, struct buf *out)
+{
+	const char *argv[] = { "git", "config", "--get-urlmatch", key, NULL, NULL };
+	struct buf url = BUF_INIT;
+
+	buf_addf(&url, "https://%s/", host);
+	argv[4] = url.buf;
+	if (run_git(argv, out) != 0) {
+		buf_release(out);
+	} else {
+		out->len = strcspn(out->buf, "\n");
+		out->buf[out->len] = '\0';
+		if (!out->len)
+			buf_release(out);
+	}
+	buf_release(&url);
+}
+
+void verify_client(struct bb_options *o, const char *host, struct api_client *c)
+{
+	const char *ca = getenv("GIT_SSL_CAINFO");
+
+	options_load_config(o, 0);
+	api_client_init(c);
+	buf_set(&c->host, host);
+	if (buf_isset(&o->api_url))
+		buf_set(&c->api_url, o->api_url.buf);
+	else
+		git_urlmatch("bbtoken.apiUrl", host, &c->api_url);
+	if (!buf_isset(&c->api_url) && !strcmp(host, BB_DEFAULT_HOST))
+		buf_set(&c->api_url, API_DEFAULT_URL);
+	/* A trailing slash would double in {api}/user. */
+	while (c->api_url.len && c->api_url.buf[c->api_url.len - 1] == '/')
+		c->api_url.buf[--c->api_url.len] = '\0';
+	if (ca && *ca)
+		buf_set(&c->ca_info, ca);
+	else
+		git_urlmatch("http.sslCAInfo", host, &c->ca_info);
+	if (o->connect_timeout)
+		c->connect_timeout_ms = o->connect_timeout * 1000;
+	if (o->timeout)
+		c->timeout_ms = o->timeout * 1000;
+}
+
+int verify_probe_repo(const struct token *t, struct buf *ws, struct buf *repo)
+{
+	const char *src = t->probe.len ? t->probe.buf : NULL;
+	struct buf path = BUF_INIT;
+	int ret;
+
+	if (!src && t->repository.len) {
+		buf_addf(&path, "%s/%s", t->workspace.buf, t->repository.buf);
+		src = path.buf;
+	}
+	ret = src ? bb_parse_path(src, ws, repo) : -1;
+	buf_release(&path);
+	return ret;
+}
+
+int verify_probe_fits(const struct token *t, const char *probe)
+{
+	struct buf ws = BUF_INIT, repo = BUF_INIT;
+	int ret = bb_parse_path(probe, &ws, &repo);
+
+	if (!ret && t->workspace.len && strcasecmp(ws.buf, t->workspace.buf))
+		ret = -1;
+	if (!ret && t->repository.len && strcasecmp(repo.buf, t->repository.buf))
+		ret = -1;
+	buf_release(&ws);
+	buf_release(&repo);
+	return ret;
+}
+
+void verify_report_init(struct verify_report *v)
+{
+	api_result_init(&v->fetch);
+	api_result_init(&v->push);
+	api_result_init(&v->user);
+	v->have_user = 0;
+}
+
+void verify_report_release(struct verify_report *v)
+{
+	api_result_release(&v->fetch);
+	api_result_release(&v->push);
+	api_result_release(&v->user);
+	v->have_user = 0;
+}
+
+int verify_token(const struct api_client *c, const struct token *t,
+		 const char *ws, const char *repo, int identity,
+		 struct verify_report *v)
+{
+	const char *user = token_git_username(t);
+
+	if (api_probe_fetch(c, user, &t->password, ws, repo, &v->fetch) < 0)
+		return -1;
+	/* Without fetch, push cannot work either: write does not imply read. */
+	if (v->fetch.answer == API_YES &&
+	    api_probe_push(c, user, &t->password, ws, repo, &v->push) < 0)
+		return -1;
+	if (identity && t->kind == BB_KIND_API_TOKEN && t->email.len &&
+	    buf_isset(&c->api_url)) {
+		v->have_user = 1;
+		if (api_whoami(c, t->kind, t->email.buf, &t->password, &v->user) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+enum token_ability verify_ability(const struct api_result *r)
+{
+	return r->answer == API_YES ? ABILITY_YES :
+	       r->answer == API_NO ? ABILITY_NO : ABILITY_UNKNOWN;
+}
+
+static void print_answer(const char *what, const struct api_result *r)
+{
+	if (r->answer == API_YES)
+		printf("%s: yes\n", what);
+	else if (r->missing_scopes.len)
+		printf("%s: %s (missing %s)\n", what,
+		       r->answer == API_NO ? "no" : "unknown", r->missing_scopes.buf);
+	else
+		printf("%s: %s (%s)\n", what, r->answer == API_NO ? "no" : "unknown",
+		       buf_str(&r->message));
+}
+
+void verify_print(const struct verify_report *v)
+{
+	print_answer("fetch", &v->fetch);
+	if (v->fetch.answer == API_YES)
+		print_answer("push", &v->push);
+	if (!v->have_user)
+		return;
+	if (v->user.answer == API_YES)
+		printf("identity: %s%s%s%s\n", v->user.username.buf,
+		       v->user.display_name.len ? " (" : "",
+		       buf_str(&v->user.display_name),
+		       v->user.display_name.len ? ")" : "");
+	else
+		print_answer("identity", &v->user);
+}
+
+void verify_needed_scopes(const struct token *t, struct buf *out)
+{
+	buf_set(out, "read:repository:bitbucket");
+	if (t->can_push == ABILITY_YES)
+		buf_adds(out, ", write:repository:bitbucket");
+	/* Only an identity that was learned (add --email) must be kept. */
+	if (t->email.len && t->username.len)
+		buf_adds(out, ", read:user:bitbucket");
+}
