@@ -10,17 +10,19 @@
 # (or the system completions directory): bash-completion then loads it on
 # demand for either spelling.  Sourcing it from ~/.bashrc works too.
 #
-# Labels for `remove` come from `git credential-bbtoken list`, run with no
-# graphical session so that completion can never raise a keyring prompt.
+# Labels for `check`, `remove` and `rotate` come from `git credential-bbtoken
+# list`, run with no graphical session so that completion can never raise a
+# keyring prompt.
 
-__bbtoken_commands='add list remove rotate setup'
+__bbtoken_commands='add check list remove rotate setup'
 
 # Options of each command; those ending in '=' take a value.
-__bbtoken_opts_helper='--host= --warn-days='
-__bbtoken_opts_add='--host= --label= --username= --workspace= --repo= --expires= --stdin --no-verify'
+__bbtoken_opts_helper='--host= --warn-days= --api-url='
+__bbtoken_opts_add='--host= --label= --username= --workspace= --repo= --expires= --probe= --email= --stdin --no-verify'
+__bbtoken_opts_check='--host= --json'
 __bbtoken_opts_list='--host='
 __bbtoken_opts_remove='--host='
-__bbtoken_opts_rotate='--host= --expires= --stdin'
+__bbtoken_opts_rotate='--host= --stdin --expires= --probe= --no-verify --due'
 __bbtoken_opts_setup='--unset'
 
 # Hosts the helper knows: bitbucket.org and those declared in git's config.
@@ -31,12 +33,15 @@ __bbtoken_hosts()
 }
 
 # Labels and fingerprints of stored tokens: the first and last column of
-# `list`, after its header line.  With no display, a locked keyring makes
-# `list` fail at once instead of prompting.
+# `list`, after its header line; with an argument, the labels only.  With
+# no display, a locked keyring makes `list` fail at once instead of
+# prompting.
 __bbtoken_labels()
 {
 	DISPLAY= WAYLAND_DISPLAY= git credential-bbtoken list </dev/null 2>/dev/null |
-	awk '$1 == "LABEL" { seen = 1; next } seen && NF > 1 { print $1; print $NF }'
+	awk -v labels_only="${1-}" '
+		$1 == "LABEL" { seen = 1; next }
+		seen && NF > 1 { print $1; if (labels_only == "") print $NF }'
 }
 
 # __bbtoken_reply WORDS CUR: offer those of WORDS that start with CUR,
@@ -82,6 +87,7 @@ __bbtoken_complete()
 	get|store|erase)
 		opts=$__bbtoken_opts_helper ;;
 	add)	opts=$__bbtoken_opts_add ;;
+	check)	opts=$__bbtoken_opts_check ;;
 	list)	opts=$__bbtoken_opts_list ;;
 	remove)	opts=$__bbtoken_opts_remove ;;
 	rotate)	opts=$__bbtoken_opts_rotate ;;
@@ -90,7 +96,8 @@ __bbtoken_complete()
 	esac
 
 	# A command takes each option once (only the helper line repeats
-	# --host), and --workspace and --repo exclude each other.
+	# --host), and --workspace and --repo exclude each other.  rotate
+	# --due takes only --host, and no label.
 	if [[ -n $cmd ]]; then
 		opts=" $opts "
 		for w in "$@"; do
@@ -98,8 +105,11 @@ __bbtoken_complete()
 			--workspace=*|--repo=*)
 				opts=${opts/ --workspace= / }
 				opts=${opts/ --repo= / } ;;
+			--due)	opts=" --host= "
+				[[ $cmd == rotate && $* == *--host=* ]] && opts=' ' ;;
 			--*=*)	opts=${opts/ ${w%%=*}= / } ;;
 			--*)	opts=${opts/ $w / } ;;
+			*)	[[ $cmd == rotate ]] && opts=${opts/ --due / } ;;
 			esac
 		done
 	fi
@@ -123,13 +133,23 @@ __bbtoken_complete()
 		return ;;
 	esac
 
-	# remove and rotate take one label (remove: or a fingerprint).
-	if [[ $cmd == remove || $cmd == rotate ]]; then
+	# remove and rotate take one label or fingerprint, and rotate none
+	# with --due; check takes any number of labels, each once.
+	case $cmd in
+	remove|rotate)
 		for w in "$@"; do
-			[[ $w == -* ]] || return
+			[[ $w == -* && $w != --due ]] || return
 		done
 		__bbtoken_reply "$(__bbtoken_labels)" "$cur"
-	fi
+		;;
+	check)
+		local labels=" $(__bbtoken_labels labels-only | tr '\n' ' ') "
+		for w in "$@"; do
+			[[ $w == -* ]] || labels=${labels/ "$w" / }
+		done
+		__bbtoken_reply "$labels" "$cur"
+		;;
+	esac
 }
 
 # Called by git's completion for `git credential-bbtoken`, with its own
