@@ -118,9 +118,12 @@ void date_format_iso(long long t, struct buf *out)
 		 secs % 60);
 }
 
+static long long day_number(long long t)
+{
+	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+}
+
 long long date_days_until(long long t, long long now)
 {
-	long long diff = t - now;
-
-	return diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400);
+	return day_number(t) - day_number(now);
 }

@@ -19,7 +19,10 @@ void date_format_day(long long t, struct buf *out);
 /* "2027-03-01T00:00:00Z" for a Unix time. */
 void date_format_iso(long long t, struct buf *out);
 
-/* Whole days from now until t, rounded down; negative once past. */
+/*
+ * Calendar days (UTC) from now until t, as a person counts them: 0 when
+ * t falls today, 1 for tomorrow, negative once the day has passed.
+ */
 long long date_days_until(long long t, long long now);
 
 #endif

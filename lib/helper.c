@@ -9,6 +9,7 @@
 #include "store.h"
 #include "tools.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -91,12 +92,17 @@ static void say_notes(const struct pick_result *r, const struct pick_request *re
 			break;
 		case PICK_NOTE_EXPIRING: {
 			long long days = date_days_until(t->expires, req->now);
+			char when[64];
 
-			msg_warning("%s '%s' expires on %s (%s%lld day%s); replace it "
-				    "before then with `git credential-bbtoken rotate %s`",
+			if (days > 0)
+				snprintf(when, sizeof(when), "in %lld day%s", days,
+					 days == 1 ? "" : "s");
+			else
+				snprintf(when, sizeof(when), "today");
+			msg_warning("%s '%s' expires on %s (%s); replace it before "
+				    "then with `git credential-bbtoken rotate %s`",
 				    bb_kind_label(t->kind), t->label.buf, day.buf,
-				    days ? "in " : "today, ", days ? days : 0,
-				    days == 1 ? "" : "s", t->label.buf);
+				    when, t->label.buf);
 			break;
 		}
 		}

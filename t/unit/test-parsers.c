@@ -160,7 +160,8 @@ static void test_dates(void)
 	date_format_iso(1803859200LL + 3661, &b);
 	ok(buf_eq(&b, "2027-03-01T01:01:01Z"), "a time formats as ISO 8601");
 	ok(date_days_until(1000 + 14 * 86400, 1000) == 14 &&
-	   date_days_until(999, 1000) == -1, "days until expiry round down");
+	   date_days_until(86400, 86399) == 1 && date_days_until(86399, 1000) == 0 &&
+	   date_days_until(86399, 86400) == -1, "days until expiry count calendar days");
 	buf_release(&b);
 }
 
