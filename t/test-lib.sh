@@ -240,6 +240,7 @@ keyring_put_token () {
 	secret=$1
 	shift
 	host=$BB_HOST
+	label=$(date +%s%N)
 	{
 		echo "bbtoken-secret 1"
 		echo "kind=api"
@@ -249,11 +250,12 @@ keyring_put_token () {
 		for kv in "$@"; do
 			case "$kv" in
 			host=*) host=${kv#host=} ;;
+			label=*) label=${kv#label=} ;;
 			esac
 			echo "$kv"
 		done
 		echo "host=$host"
 		echo "password=$secret"
 	} | secret-tool store --label="test item" xdg:schema org.bbtoken.Token \
-		host "$host"
+		host "$host" label "$label"
 }
