@@ -53,7 +53,8 @@ TOOLS_OBJS = lib/tools.o lib/cmd-store.o lib/cmd-add.o lib/cmd-list.o \
 	lib/fingerprint.o lib/store-secretservice.o lib/options.o lib/run.o \
 	lib/pick.o lib/report.o $(CORE_OBJS)
 
-UNIT_TESTS = t/unit/test-parsers t/unit/test-store
+UNIT_TESTS = t/unit/test-parsers t/unit/test-store t/unit/test-api \
+	t/unit/api-probe
 
 all: $(PROGRAM) $(MOD_SSGET) $(MOD_TOOLS)
 
@@ -81,6 +82,14 @@ $(MOD_TOOLS): $(TOOLS_OBJS) lib/tools.map
 
 t/unit/test-parsers: t/unit/test-parsers.o $(CORE_OBJS) lib/pick.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+# api_explain over bodies, then the refusals that need no network.
+t/unit/test-api: t/unit/test-api.o lib/api.o $(CORE_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JSON_LIBS)
+
+# The driver of t/0700-api-client.sh: one probe, key=value lines out.
+t/unit/api-probe: t/unit/api-probe.o lib/api.o $(CORE_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JSON_LIBS)
 
 t/unit/test-store: t/unit/test-store.o lib/store-secretservice.o \
 		lib/store-ssget.o $(CORE_OBJS)

@@ -52,7 +52,7 @@
 
 static const char user_agent[] = "git-credential-bbtoken/" BBTOKEN_VERSION;
 
-/* --- results and clients -------------------------------------------------- */
+/* --- results and clients --- */
 
 void api_result_init(struct api_result *r)
 {
@@ -132,7 +132,7 @@ static void result_say(struct api_result *r, enum api_answer answer,
 	free(big);
 }
 
-/* --- cleaning what the server says ----------------------------------------- */
+/* --- cleaning what the server says --- */
 
 /*
  * Length of the valid UTF-8 sequence at s, or 0.  Overlong forms,
@@ -196,7 +196,7 @@ static void add_clean(struct buf *out, const char *text, size_t len,
 	}
 }
 
-/* --- scope lists, kept as "a, b, c" --------------------------------------- */
+/* --- scope lists, kept as "a, b, c" --- */
 
 /* Scope names are ACTION:RESOURCE:bitbucket; refuse anything else. */
 static int scope_ok(const char *s, size_t len)
@@ -307,7 +307,7 @@ static void scopes_minus(struct buf *out, const char *a, const char *b)
 			scopes_add(out, s, n);
 }
 
-/* --- Bitbucket's bodies ----------------------------------------------------- */
+/* --- Bitbucket's bodies --- */
 
 /*
  * A whole JSON document or NULL.  Strict (no comments, no trailing junk),
@@ -471,7 +471,7 @@ static void read_credential_type(struct buf *out, const char *value)
 	buf_set(out, value);
 }
 
-/* --- api_explain: one answer into words ----------------------------------- */
+/* --- api_explain: one answer into words --- */
 
 static void explain_unauthorized(struct api_result *r, const char *needed)
 {
@@ -639,7 +639,7 @@ void api_explain(long status, const char *content_type, const char *body,
 	buf_release(&e.granted);
 }
 
-/* --- base64 and the Authorization header ------------------------------------ */
+/* --- base64 and the Authorization header --- */
 
 static int base64_add(struct buf *out, const unsigned char *in, size_t len)
 {
@@ -715,7 +715,7 @@ static int basic_user_ok(const char *user)
 	return 1;
 }
 
-/* --- one request ------------------------------------------------------------ */
+/* --- one request --- */
 
 struct request {
 	struct buf url;
@@ -825,14 +825,17 @@ static int request_setup(CURL *h, const struct api_client *c,
 	     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https") == CURLE_OK &&
 	     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https") == CURLE_OK &&
 #else
-	     curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS) == CURLE_OK &&
-	     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, (long)CURLPROTO_HTTPS) == CURLE_OK &&
+	     curl_easy_setopt(h, CURLOPT_PROTOCOLS,
+			      (long)CURLPROTO_HTTPS) == CURLE_OK &&
+	     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS,
+			      (long)CURLPROTO_HTTPS) == CURLE_OK &&
 #endif
 	     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
 	     curl_easy_setopt(h, CURLOPT_MAXREDIRS, 0L) == CURLE_OK &&
 	     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
 	     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
-	     curl_easy_setopt(h, CURLOPT_HEADEROPT, (long)CURLHEADER_SEPARATE) == CURLE_OK &&
+	     curl_easy_setopt(h, CURLOPT_HEADEROPT,
+			      (long)CURLHEADER_SEPARATE) == CURLE_OK &&
 	     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers) == CURLE_OK &&
 	     curl_easy_setopt(h, CURLOPT_USERAGENT, user_agent) == CURLE_OK &&
 	     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
@@ -882,7 +885,7 @@ static int request_perform(const struct api_client *c,
 	return ret;
 }
 
-/* --- retries and time ---------------------------------------------------------- */
+/* --- retries and time --- */
 
 static long now_ms(void)
 {
@@ -930,7 +933,7 @@ static long retry_delay_ms(const struct response *resp, int tries)
 	return 1000L << (tries < 10 ? tries - 1 : 9);
 }
 
-/* --- from outcome to result ----------------------------------------------------- */
+/* --- from outcome to result --- */
 
 static int tls_failure(CURLcode rc)
 {
@@ -1028,9 +1031,9 @@ static void explain_failure(const struct api_client *c,
 			   "environment", req->where.buf, why.buf);
 	else if (closed_early(resp->rc))
 		result_say(r, API_UNKNOWN, API_ERR_NETWORK,
-			   "%s closed the connection without an answer (%s), %d "
-			   "time%s: try again later", req->where.buf, why.buf,
-			   r->tries, r->tries == 1 ? "" : "s");
+			   "%s closed the connection without an answer (%s), "
+			   "still after %d tr%s: try again later", req->where.buf,
+			   why.buf, r->tries, r->tries == 1 ? "y" : "ies");
 	else if (resp->rc == CURLE_OPERATION_TIMEDOUT)
 		result_say(r, API_UNKNOWN, API_ERR_NETWORK,
 			   "could not reach %s: no answer within the time allowed "
@@ -1194,7 +1197,7 @@ static int request_run(const struct api_client *c, const struct request *req,
 	return ret;
 }
 
-/* --- the probes ------------------------------------------------------------------- */
+/* --- the probes --- */
 
 static void request_init(struct request *req)
 {
@@ -1297,7 +1300,7 @@ int api_probe_push(const struct api_client *c, const char *username,
 			 "application/x-git-receive-pack-advertisement", r);
 }
 
-/* --- the REST API --------------------------------------------------------------- */
+/* --- the REST API --- */
 
 static int url_part_absent(CURLU *u, CURLUPart part, CURLUcode absent)
 {
