@@ -74,32 +74,40 @@ int buf_addch(struct buf *b, int c)
 	return buf_add(b, &ch, 1);
 }
 
-int buf_addf(struct buf *b, const char *fmt, ...)
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
 	char small[256], *big;
 	int n, ret;
 
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -1;
-	if ((size_t)n < sizeof(small)) {
-		ret = buf_add(b, small, n);
-		wipe(small, sizeof(small));
-		return ret;
+	if (n < 0 || (size_t)n < sizeof(small)) {
+		ret = n < 0 ? -1 : buf_add(b, small, n);
+		goto out;
 	}
 	big = malloc((size_t)n + 1);
-	if (!big)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	ret = buf_add(b, big, n);
-	wipe(big, (size_t)n + 1);
-	free(big);
+	ret = -1;
+	if (big) {
+		vsnprintf(big, (size_t)n + 1, fmt, again);
+		ret = buf_add(b, big, n);
+		wipe(big, (size_t)n + 1);
+		free(big);
+	}
+out:
+	va_end(again);
 	wipe(small, sizeof(small));
+	return ret;
+}
+
+int buf_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = buf_vaddf(b, fmt, ap);
+	va_end(ap);
 	return ret;
 }
 

@@ -2,6 +2,7 @@
 #ifndef BBTOKEN_BUF_H
 #define BBTOKEN_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /*
@@ -36,6 +37,8 @@ int buf_adds(struct buf *b, const char *s);
 int buf_addch(struct buf *b, int c);
 int buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* Replace the contents with s (NULL unsets). */
 int buf_set(struct buf *b, const char *s);

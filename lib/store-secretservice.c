@@ -75,21 +75,6 @@ struct call {
 	int expired;
 };
 
-static void set_detail(struct store *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_detail(struct store *s, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	buf_set(&s->detail, msg);
-	g_free(msg);
-}
-
 static void call_done(GObject *source, GAsyncResult *res, gpointer data)
 {
 	struct call *c = data;
@@ -231,22 +216,22 @@ static int fail(struct store *s, const struct call *c, int timeout_ms,
 
 	if (c->expired && (!e || g_error_matches(e, G_IO_ERROR,
 						 G_IO_ERROR_CANCELLED))) {
-		set_detail(s, "the keyring did not answer within %d ms while %s",
+		store_set_detail(s, "the keyring did not answer within %d ms while %s",
 			   timeout_ms, doing);
 		g_clear_error(&e);
 		return STORE_ERR_TIMEOUT;
 	}
 	if (!e) {
-		set_detail(s, "the keyring gave no answer while %s", doing);
+		store_set_detail(s, "the keyring gave no answer while %s", doing);
 		return STORE_ERR_FAILED;
 	}
 	err = classify(e, kind);
 	g_dbus_error_strip_remote_error(e);
 	if (err == STORE_ERR_TIMEOUT)
-		set_detail(s, "the keyring did not answer in time while %s: %s",
+		store_set_detail(s, "the keyring did not answer in time while %s: %s",
 			   doing, e->message);
 	else
-		set_detail(s, "%s: %s", doing, e->message);
+		store_set_detail(s, "%s: %s", doing, e->message);
 	g_error_free(e);
 	return err;
 }
@@ -263,7 +248,7 @@ static int prompt_timeout(const struct store *s)
 
 static int locked_error(struct store *s, size_t nr)
 {
-	set_detail(s, "%zu keyring item%s locked; unlock the keyring, for "
+	store_set_detail(s, "%zu keyring item%s locked; unlock the keyring, for "
 		   "example by logging in to the desktop session, or for "
 		   "gnome-keyring with `gnome-keyring-daemon --replace --unlock` "
 		   "and its password on standard input",
@@ -313,7 +298,7 @@ static int unlock_objects(struct store *s, GList *objects, GList **unlocked)
 		return fail(s, &c, STORE_PROMPT_TIMEOUT_MS, e, OP_OTHER,
 			    "unlocking the keyring");
 	if (!n) {
-		set_detail(s, "the prompt to unlock the keyring was dismissed");
+		store_set_detail(s, "the prompt to unlock the keyring was dismissed");
 		return STORE_ERR_DISMISSED;
 	}
 	return STORE_OK;
@@ -454,7 +439,7 @@ static int ss_find(struct store *s, const char *host, struct token_list *out)
 			continue;
 		}
 		if (ret == STORE_OK && add_item(l->data, value, out)) {
-			set_detail(s, "out of memory reading the keyring");
+			store_set_detail(s, "out of memory reading the keyring");
 			ret = STORE_ERR_FAILED;
 		}
 		secret_value_unref(value);
@@ -587,7 +572,7 @@ static int default_collection(struct store *s, SecretCollection **out)
 		return STORE_OK;
 
 	if (!(s->flags & STORE_PROMPT)) {
-		set_detail(s, "there is no default keyring, and creating one "
+		store_set_detail(s, "there is no default keyring, and creating one "
 			   "needs a prompt that cannot be shown here");
 		return STORE_ERR_LOCKED;
 	}
@@ -605,7 +590,7 @@ static int default_collection(struct store *s, SecretCollection **out)
 	if (!answered || e)
 		return fail(s, &c, STORE_PROMPT_TIMEOUT_MS, e, OP_OTHER,
 			    "creating the default keyring");
-	set_detail(s, "the prompt to create the default keyring was dismissed");
+	store_set_detail(s, "the prompt to create the default keyring was dismissed");
 	return STORE_ERR_DISMISSED;
 }
 
@@ -635,7 +620,7 @@ static int create_item(struct store *s, struct token *t, GHashTable *attrs,
 		goto out;
 	}
 	if (buf_set(&t->id, g_dbus_proxy_get_object_path(G_DBUS_PROXY(item)))) {
-		set_detail(s, "out of memory storing the token");
+		store_set_detail(s, "out of memory storing the token");
 		ret = STORE_ERR_FAILED;
 	}
 	g_object_unref(item);
@@ -672,7 +657,7 @@ static int load_item(struct store *s, const struct token *t, SecretItem **out)
 
 	*out = NULL;
 	if (!buf_isset(&t->id) || !g_variant_is_object_path(t->id.buf)) {
-		set_detail(s, "the token has no keyring item");
+		store_set_detail(s, "the token has no keyring item");
 		return STORE_ERR_NOT_FOUND;
 	}
 	ret = search(s, host, SECRET_SEARCH_ALL, &items);
@@ -686,7 +671,7 @@ static int load_item(struct store *s, const struct token *t, SecretItem **out)
 	if (ret != STORE_OK)
 		return ret;
 	if (!*out) {
-		set_detail(s, "keyring item %s no longer exists", t->id.buf);
+		store_set_detail(s, "keyring item %s no longer exists", t->id.buf);
 		return STORE_ERR_NOT_FOUND;
 	}
 	return STORE_OK;
@@ -770,7 +755,7 @@ static int ss_put(struct store *s, struct token *t)
 		t->created = time(NULL);
 	if (token_encode(t, &payload)) {
 		t->created = created;
-		set_detail(s, "a field of the token holds a line break or NUL");
+		store_set_detail(s, "a field of the token holds a line break or NUL");
 		return STORE_ERR_FAILED;
 	}
 	/* libsecret copies the secret into its own secure memory. */
@@ -800,13 +785,13 @@ static int ss_mark(struct store *s, const struct token *t, int rejected)
 	token_init(&copy);
 	if (token_copy(&copy, t)) {
 		token_release(&copy);
-		set_detail(s, "out of memory marking the token");
+		store_set_detail(s, "out of memory marking the token");
 		return STORE_ERR_FAILED;
 	}
 	copy.rejected = !!rejected;
 	if (!buf_isset(&copy.id)) {
 		token_release(&copy);
-		set_detail(s, "the token has no keyring item");
+		store_set_detail(s, "the token has no keyring item");
 		return STORE_ERR_NOT_FOUND;
 	}
 	ret = ss_put(s, &copy);
@@ -853,8 +838,7 @@ static void ss_close(struct store *s)
 	if (p->service)
 		g_object_unref(p->service);
 	free(p);
-	buf_release(&s->detail);
-	free(s);
+	store_free(s);
 }
 
 static const struct store_ops ss_ops = {
@@ -873,12 +857,6 @@ static const struct store_ops ss_ops = {
  */
 int store_secretservice_open(struct store **out, int flags)
 {
-	struct store *s = xcalloc(1, sizeof(*s));
-
-	s->priv = xcalloc(1, sizeof(struct sstore));
-	s->ops = &ss_ops;
-	s->flags = flags;
-	s->timeout_ms = STORE_TIMEOUT_MS;
-	*out = s;
+	*out = store_new(&ss_ops, xcalloc(1, sizeof(struct sstore)), flags);
 	return STORE_OK;
 }

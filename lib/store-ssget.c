@@ -46,21 +46,6 @@ struct reply {
 	int done;
 };
 
-static void set_detail(struct store *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_detail(struct store *s, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	buf_set(&s->detail, msg);
-	g_free(msg);
-}
-
 static int remote_error_is(const GError *e, const char *name)
 {
 	char *remote = g_dbus_error_get_remote_error(e);
@@ -110,10 +95,10 @@ static int fail(struct store *s, GError *e, const char *doing)
 
 	g_dbus_error_strip_remote_error(e);
 	if (err == STORE_ERR_TIMEOUT)
-		set_detail(s, "the keyring did not answer within %d ms while %s",
+		store_set_detail(s, "the keyring did not answer within %d ms while %s",
 			   s->timeout_ms, doing);
 	else
-		set_detail(s, "%s: %s", doing, e->message);
+		store_set_detail(s, "%s: %s", doing, e->message);
 	return err;
 }
 
@@ -184,7 +169,7 @@ static int connect_bus(struct store *s)
 	}
 	if (g->bus)
 		return STORE_OK;
-	set_detail(s, "cannot connect to the session bus: %s", e->message);
+	store_set_detail(s, "cannot connect to the session bus: %s", e->message);
 	g_error_free(e);
 	return STORE_ERR_UNAVAILABLE;
 }
@@ -251,7 +236,7 @@ static int add_secrets(struct store *s, GVariant *reply, struct token_list *out)
 
 		g_variant_get_child(entry, 0, "&o", &path);
 		if (ret == STORE_OK && add_secret(path, value, out)) {
-			set_detail(s, "out of memory reading the keyring");
+			store_set_detail(s, "out of memory reading the keyring");
 			ret = STORE_ERR_FAILED;
 		}
 		wipe_value(value);
@@ -265,7 +250,7 @@ static int add_secrets(struct store *s, GVariant *reply, struct token_list *out)
 
 static int locked_error(struct store *s, size_t nr)
 {
-	set_detail(s, "%zu keyring item%s locked; unlock the keyring, for "
+	store_set_detail(s, "%zu keyring item%s locked; unlock the keyring, for "
 		   "example by logging in to the desktop session, or for "
 		   "gnome-keyring with `gnome-keyring-daemon --replace --unlock` "
 		   "and its password on standard input",
@@ -368,7 +353,7 @@ static int ssget_list(struct store *s, struct token_list *out)
 
 static int read_only(struct store *s)
 {
-	set_detail(s, "the %s store is read-only; writing needs the "
+	store_set_detail(s, "the %s store is read-only; writing needs the "
 		   "Secret Service store", s->ops->name);
 	return STORE_ERR_FAILED;
 }
@@ -401,8 +386,7 @@ static void ssget_close(struct store *s)
 		g_object_unref(g->bus);
 	g_main_context_unref(g->ctx);
 	free(g);
-	buf_release(&s->detail);
-	free(s);
+	store_free(s);
 }
 
 static const struct store_ops ssget_ops = {
@@ -421,14 +405,9 @@ static const struct store_ops ssget_ops = {
  */
 int store_ssget_open(struct store **out, int flags)
 {
-	struct store *s = xcalloc(1, sizeof(*s));
 	struct ssget *g = xcalloc(1, sizeof(*g));
 
 	g->ctx = g_main_context_new();
-	s->ops = &ssget_ops;
-	s->priv = g;
-	s->flags = flags;
-	s->timeout_ms = STORE_TIMEOUT_MS;
-	*out = s;
+	*out = store_new(&ssget_ops, g, flags);
 	return STORE_OK;
 }

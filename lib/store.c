@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "store.h"
 
+#include <stdarg.h>
+#include <stdlib.h>
+
 const char *store_strerror(int err)
 {
 	switch (err) {
@@ -20,4 +23,31 @@ const char *store_strerror(int err)
 		return "the keyring item no longer exists";
 	}
 	return "unknown keyring error";
+}
+
+struct store *store_new(const struct store_ops *ops, void *priv, int flags)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+
+	s->ops = ops;
+	s->priv = priv;
+	s->flags = flags;
+	s->timeout_ms = STORE_TIMEOUT_MS;
+	return s;
+}
+
+void store_free(struct store *s)
+{
+	buf_release(&s->detail);
+	free(s);
+}
+
+void store_set_detail(struct store *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	buf_set_empty(&s->detail);
+	va_start(ap, fmt);
+	buf_vaddf(&s->detail, fmt, ap);
+	va_end(ap);
 }

@@ -93,7 +93,21 @@ static inline void store_close(struct store *s)
 		s->ops->close(s);
 }
 
-/* The libsecret backend (tools module). */
+/*
+ * For backends: a store with ops and priv, the default deadline, and no
+ * contact made; store_free() releases what store_new() made (not priv).
+ */
+struct store *store_new(const struct store_ops *ops, void *priv, int flags);
+void store_free(struct store *s);
+/* Replace s->detail with one sentence (no secret in it). */
+void store_set_detail(struct store *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * The libsecret backend (tools module).  Like every backend, opening
+ * contacts nothing and returns STORE_OK: the first operation reaches the
+ * keyring, so that its failure comes back with a detail.
+ */
 int store_secretservice_open(struct store **out, int flags);
 
 /*
