@@ -242,21 +242,15 @@ int cmd_check(int argc, const char **argv, struct bb_options *o)
 	long long now = time(NULL);
 	struct token **chosen = NULL;
 	size_t k, nr = 0;
-	int i, ret, err, bad = 0;
+	int i, ret, bad = 0;
 
 	i = cmd_parse(argc, argv, opts, check_usage);
 	if (i < 0)
 		return i == CMD_HELP ? EXIT_OK : EXIT_USAGE;
 	if (host_arg && cmd_host(host_arg, &host) < 0)
 		return EXIT_USAGE;
-	if ((ret = cmd_open_store(&s)))
+	if ((ret = cmd_open_tokens(host.buf, &s, &all)))
 		goto out;
-	err = host_arg ? store_find(s, host.buf, &all) : store_list(s, &all);
-	if (err) {
-		report_store_error(s, err);
-		ret = EXIT_KEYRING;
-		goto out;
-	}
 	if (select_tokens(&all, argc - i, argv + i, host.buf, &chosen, &nr) < 0) {
 		ret = EXIT_FAIL;
 		goto out;

@@ -113,7 +113,7 @@ int cmd_list(int argc, const char **argv, struct bb_options *o)
 	struct token_list all = TOKEN_LIST_INIT;
 	struct buf host = BUF_INIT;
 	struct store *s = NULL;
-	int i, ret, err;
+	int i, ret;
 
 	(void)o;
 	i = cmd_parse(argc, argv, opts, list_usage);
@@ -125,14 +125,8 @@ int cmd_list(int argc, const char **argv, struct bb_options *o)
 	}
 	if (host_arg && cmd_host(host_arg, &host) < 0)
 		return EXIT_USAGE;
-	if ((ret = cmd_open_store(&s)))
+	if ((ret = cmd_open_tokens(host.buf, &s, &all)))
 		goto out;
-	err = host_arg ? store_find(s, host.buf, &all) : store_list(s, &all);
-	if (err) {
-		report_store_error(s, err);
-		ret = EXIT_KEYRING;
-		goto out;
-	}
 	if (!all.nr) {
 		printf("No tokens stored%s%s. Add one with: git credential-bbtoken add\n",
 		       host_arg ? " for " : "", host_arg ? host.buf : "");

@@ -183,14 +183,9 @@ static int rotate_one(struct bb_options *o, const struct rotate_args *a,
 		goto out;
 	if (label) {
 		ret = cmd_open_named(label, host.buf, &s, &all, &old);
-	} else if (!(ret = cmd_open_store(&s))) {
-		err = a->host ? store_find(s, host.buf, &all) : store_list(s, &all);
-		if (err) {
-			report_store_error(s, err);
-			ret = EXIT_KEYRING;
-		} else if (only_token(&all, &old) < 0) {
-			ret = EXIT_FAIL;
-		}
+	} else if (!(ret = cmd_open_tokens(host.buf, &s, &all)) &&
+		   only_token(&all, &old) < 0) {
+		ret = EXIT_FAIL;
 	}
 	if (ret)
 		goto out;
@@ -256,20 +251,14 @@ static int rotate_due(struct bb_options *o, const struct rotate_args *a)
 	struct buf host = BUF_INIT, day = BUF_INIT;
 	struct store *s = NULL;
 	long long now = time(NULL);
-	int ret, err, due = 0;
+	int ret, due = 0;
 	size_t i;
 
 	if (a->host && cmd_host(a->host, &host) < 0)
 		return EXIT_USAGE;
 	options_load_config(o, 0);
-	if ((ret = cmd_open_store(&s)))
+	if ((ret = cmd_open_tokens(host.buf, &s, &all)))
 		goto out;
-	err = a->host ? store_find(s, host.buf, &all) : store_list(s, &all);
-	if (err) {
-		report_store_error(s, err);
-		ret = EXIT_KEYRING;
-		goto out;
-	}
 	for (i = 0; i < all.nr; i++) {
 		const struct token *t = all.v[i];
 		long long days;

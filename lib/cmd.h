@@ -48,6 +48,13 @@ int cmd_find_token(const struct token_list *all, const char *name,
 		   const char *host, struct token **out);
 
 /*
+ * Open the keyring and read the tokens of host (every host when NULL)
+ * into all.  Returns EXIT_OK, or the exit code after printing why; *s
+ * must be closed by the caller either way.
+ */
+int cmd_open_tokens(const char *host, struct store **s, struct token_list *all);
+
+/*
  * Open the keyring, list every token into all, and find the one named by
  * label or fingerprint (host may be NULL).  Returns EXIT_OK, or the exit
  * code after printing why; *s must be closed by the caller either way.

@@ -178,17 +178,27 @@ int cmd_find_token(const struct token_list *all, const char *name,
 	return 0;
 }
 
-int cmd_open_named(const char *name, const char *host, struct store **s,
-		   struct token_list *all, struct token **t)
+int cmd_open_tokens(const char *host, struct store **s, struct token_list *all)
 {
 	int ret, err;
 
-	*t = NULL;
 	if ((ret = cmd_open_store(s)))
 		return ret;
-	if ((err = store_list(*s, all))) {
+	err = host ? store_find(*s, host, all) : store_list(*s, all);
+	if (err) {
 		report_store_error(*s, err);
 		return EXIT_KEYRING;
 	}
+	return EXIT_OK;
+}
+
+int cmd_open_named(const char *name, const char *host, struct store **s,
+		   struct token_list *all, struct token **t)
+{
+	int ret;
+
+	*t = NULL;
+	if ((ret = cmd_open_tokens(NULL, s, all)))
+		return ret;
 	return cmd_find_token(all, name, host, t) < 0 ? EXIT_FAIL : EXIT_OK;
 }
