@@ -156,7 +156,8 @@ void verify_print(const struct verify_report *v)
 void verify_needed_scopes(const struct token *t, struct buf *out)
 {
 	buf_set(out, "read:repository:bitbucket");
-	if (t->can_push == ABILITY_YES)
+	/* Unknown (added unchecked): most people push, so advise it. */
+	if (t->can_push != ABILITY_NO)
 		buf_adds(out, ", write:repository:bitbucket");
 	/* Only an identity that was learned (add --email) must be kept. */
 	if (t->email.len && t->username.len)
