@@ -42,7 +42,10 @@ test_expect_success 'the man page renders every command and exit status' '
 		--host --warn-days --label --username --workspace --repo \
 		--expires --stdin --no-verify --unset bbtoken.host \
 		bbtoken.warnDays BBTOKEN_TRACE DBUS_SESSION_BUS_ADDRESS \
-		GIT_CONFIG_GLOBAL bbtoken-ssget.so bbtoken-tools.so 129
+		GIT_CONFIG_GLOBAL bbtoken-ssget.so bbtoken-tools.so 129 \
+		check --json --probe --email --api-url --due bbtoken.apiUrl \
+		bbtoken.connectTimeout bbtoken.timeout GIT_SSL_CAINFO \
+		http.sslCAInfo git-credential-bbtoken-due.timer
 	do
 		grep -q -e "$word" page || { echo "missing: $word"; exit 1; }
 	done
