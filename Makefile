@@ -100,6 +100,24 @@ t/unit/test-store.o: EXTRA_CFLAGS = $(SECRET_CFLAGS) $(GIO_CFLAGS)
 t/unit/%.o: t/unit/%.c lib/*.h Makefile
 	$(CC) $(BASIC_CFLAGS) $(EXTRA_CFLAGS) -I. $(CFLAGS) -c -o $@ $<
 
+# Fuzz targets (libFuzzer, clang), one per parser; t/0800-fuzz.sh runs
+# each briefly in make test, `make fuzz` just builds them for long runs.
+FUZZ_CC = clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_TARGETS = t/fuzz/fuzz-credential t/fuzz/fuzz-token t/fuzz/fuzz-rules \
+	t/fuzz/fuzz-api
+CORE_SRCS = $(CORE_OBJS:.o=.c)
+
+t/fuzz/fuzz-api: FUZZ_EXTRA = lib/api.c $(CURL_CFLAGS) $(JSON_CFLAGS) \
+	$(CURL_LIBS) $(JSON_LIBS)
+
+t/fuzz/fuzz-%: t/fuzz/fuzz-%.c $(CORE_SRCS) lib/*.h Makefile
+	$(FUZZ_CC) $(BASIC_CFLAGS) -I. $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) \
+		$(FUZZ_EXTRA)
+
+fuzz: $(FUZZ_TARGETS)
+
 install: all
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(moduledir) $(DESTDIR)$(man1dir)
 	install -m 755 $(PROGRAM) $(DESTDIR)$(bindir)/$(PROGRAM)
@@ -113,10 +131,11 @@ uninstall:
 
 # Every script in t/ runs with its own HOME, D-Bus session, keyring and
 # Bitbucket stand-in; prove runs them and reads their TAP.
-test: all $(UNIT_TESTS)
+test: all $(UNIT_TESTS) $(FUZZ_TARGETS)
 	prove $(PROVE_OPTS) t/[0-9][0-9][0-9][0-9]-*.sh
 
 clean:
 	rm -f $(PROGRAM) $(MOD_SSGET) $(MOD_TOOLS) *.o lib/*.o t/unit/*.o $(UNIT_TESTS)
+	rm -f $(FUZZ_TARGETS)
 
-.PHONY: all install uninstall test clean
+.PHONY: all install uninstall test clean fuzz
