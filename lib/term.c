@@ -75,8 +75,16 @@ int term_read_secret(const char *prompt, int from_stdin, struct buf *out)
 	quiet = old;
 	quiet.c_lflag &= ~(ECHO | ECHONL);
 	quiet.c_lflag |= ICANON;
-	if (write(fd, prompt, strlen(prompt)) < 0 ||
-	    tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
+	/*
+	 * Echo goes off before the prompt shows: a token pasted the moment
+	 * the prompt appears would otherwise be echoed, then flushed away.
+	 */
+	if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		tcsetattr(fd, TCSAFLUSH, &old);
 		close(fd);
 		return -1;
 	}
