@@ -71,9 +71,10 @@ snapshot () {
 
 # at_tty PROMPT=ANSWER... -- COMMAND...: run COMMAND on a terminal of its
 # own, typing each ANSWER once the last line shown contains PROMPT and
-# ends in ":"; prints all the terminal showed, exits as COMMAND did.
+# ends in ":" (after a prompt that says "hidden", once echo is off); prints
+# all the terminal showed, exits as COMMAND did, killed after 60 s.
 cat >at-tty.py <<\EOF
-import os, pty, select, sys, time
+import os, pty, select, signal, sys, termios, time
 split = sys.argv.index("--")
 answers = [a.split("=", 1) for a in sys.argv[1:split]]
 argv = sys.argv[split + 1:]
@@ -82,7 +83,7 @@ if pid == 0:
     os.execvp(argv[0], argv)
 seen, deadline = "", time.time() + 60
 while time.time() < deadline:
-    ready, _, _ = select.select([fd], [], [], 0.1)
+    ready, _, _ = select.select([fd], [], [], 0.05)
     if ready:
         try:
             chunk = os.read(fd, 4096)
@@ -92,9 +93,15 @@ while time.time() < deadline:
             break
         seen += chunk.decode("utf-8", "replace").replace("\r", "")
     last = seen.rsplit("\n", 1)[-1].rstrip()
-    if answers and answers[0][0] in last and last.endswith(":"):
-        os.write(fd, answers.pop(0)[1].encode() + b"\n")
-        seen += "\n"
+    if not answers or answers[0][0] not in last or not last.endswith(":"):
+        continue
+    if "hidden" in last and termios.tcgetattr(fd)[3] & termios.ECHO:
+        continue
+    os.write(fd, answers.pop(0)[1].encode() + b"\n")
+    seen += "\n"
+else:
+    os.kill(pid, signal.SIGKILL)
+    seen += "\nat-tty: killed after 60 s\n"
 sys.stdout.write(seen)
 _, status = os.waitpid(pid, 0)
 sys.exit(os.waitstatus_to_exitcode(status))
