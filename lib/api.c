@@ -851,9 +851,25 @@ static int request_setup(CURL *h, const struct api_client *c,
 }
 
 /*
- * One request on its own handle, freed at once.  libcurl copies the
- * header strings and frees its copies without wiping them (its own
- * libcurl-security.md says so); we can only wipe ours, in req->auth.
+ * curl_slist_append() copies each header; the list is ours (its struct
+ * is public), so wipe the copy holding the Authorization line before
+ * libcurl frees it.
+ */
+static void free_headers(struct curl_slist *headers)
+{
+	struct curl_slist *l;
+
+	for (l = headers; l; l = l->next)
+		if (l->data)
+			wipe(l->data, strlen(l->data));
+	curl_slist_free_all(headers);
+}
+
+/*
+ * One request on its own handle, freed at once.  libcurl builds the
+ * request from the header strings in buffers of its own and frees them
+ * without wiping (its own libcurl-security.md says so); we wipe what is
+ * ours: req->auth and the header list.
  * Returns 0, or -1 when libcurl could not be set up (out of memory).
  */
 static int request_perform(const struct api_client *c,
@@ -871,7 +887,7 @@ static int request_perform(const struct api_client *c,
 	if (headers && req->accept) {
 		more = curl_slist_append(headers, req->accept);
 		if (!more) {
-			curl_slist_free_all(headers);
+			free_headers(headers);
 			headers = NULL;
 		}
 	}
@@ -881,7 +897,7 @@ static int request_perform(const struct api_client *c,
 		ret = resp->rc == CURLE_OUT_OF_MEMORY ? -1 : 0;
 	}
 	curl_easy_cleanup(h);
-	curl_slist_free_all(headers);
+	free_headers(headers);
 	return ret;
 }
 
