@@ -25,7 +25,7 @@ static const char usage_text[] =
 	"   or: git credential-bbtoken add [--host=HOST] [--label=LABEL] [--username=USER]\n"
 	"                                  [--workspace=W | --repo=W/R] [--expires=DATE]\n"
 	"                                  [--probe=W/R] [--email=EMAIL] [--stdin] [--no-verify]\n"
-	"   or: git credential-bbtoken check [--host=HOST] [--json] [LABEL...]\n"
+	"   or: git credential-bbtoken check [--host=HOST] [--json] [--probe=W/R] [LABEL...]\n"
 	"   or: git credential-bbtoken list [--host=HOST]\n"
 	"   or: git credential-bbtoken remove [--host=HOST] (LABEL|FINGERPRINT)\n"
 	"   or: git credential-bbtoken rotate [--host=HOST] [--stdin] [--expires=DATE]\n"

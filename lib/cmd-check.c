@@ -19,7 +19,8 @@
 #include <time.h>
 
 static const char check_usage[] =
-	"usage: git credential-bbtoken check [--host=HOST] [--json] [LABEL...]\n";
+	"usage: git credential-bbtoken check [--host=HOST] [--json] [LABEL...]\n"
+	"   or: git credential-bbtoken check [--host=HOST] [--json] --probe=W/R LABEL\n";
 
 /* One token's verdict. */
 struct verdict {
@@ -81,8 +82,25 @@ static void judge_answer(struct verdict *d, const struct token *t,
 	}
 }
 
+/*
+ * check --probe=W/R LABEL: a token added unchecked (or by git) has no
+ * repository to be probed on; once it fetches from the one given, keep it.
+ */
+static void record_probe(struct store *s, struct token *t, const char *probe,
+			 const struct verdict *d)
+{
+	int err;
+
+	if (d->v.fetch.answer != API_YES || buf_set(&t->probe, probe))
+		return;
+	t->can_fetch = ABILITY_YES;
+	t->can_push = verify_ability(&d->v.push);
+	if ((err = store_put(s, t)))
+		report_store_error(s, err);
+}
+
 static void judge(struct verdict *d, struct bb_options *o, struct store *s,
-		  struct token *t, long long now)
+		  struct token *t, const char *probe, long long now)
 {
 	struct buf ws = BUF_INIT, repo = BUF_INIT, day = BUF_INIT;
 	struct api_client c;
@@ -96,11 +114,12 @@ static void judge(struct verdict *d, struct bb_options *o, struct store *s,
 			 BB_TOKEN_PAGE, t->label.buf);
 		goto out;
 	}
-	if (verify_probe_repo(t, &ws, &repo) < 0) {
+	if (probe ? bb_parse_path(probe, &ws, &repo) :
+		    verify_probe_repo(t, &ws, &repo)) {
 		d->status = "nothing to probe";
-		buf_addf(&d->message, "no repository is known to test it on; add it "
-			 "again with --probe=W/R (`git credential-bbtoken remove %s`, "
-			 "then add)", t->label.buf);
+		buf_addf(&d->message, "no repository is known to test it on; name "
+			 "one it can read: `git credential-bbtoken check "
+			 "--probe=WORKSPACE/REPO %s`", t->label.buf);
 		goto out;
 	}
 	verify_client(o, t->host.buf, &c);
@@ -114,6 +133,8 @@ static void judge(struct verdict *d, struct bb_options *o, struct store *s,
 	}
 	api_client_release(&c);
 	judge_answer(d, t, now, options_warn_days(o));
+	if (probe)
+		record_probe(s, t, probe, d);
 	/*
 	 * The mark follows what Bitbucket said: set when it refused the
 	 * token, cleared only when it let it fetch.  Unreachable, or a
@@ -228,10 +249,11 @@ static int select_tokens(struct token_list *all, int argc, const char **argv,
 
 int cmd_check(int argc, const char **argv, struct bb_options *o)
 {
-	const char *host_arg = NULL;
+	const char *host_arg = NULL, *probe = NULL;
 	int as_json = 0;
 	const struct cmd_opt opts[] = {
 		{ "host", &host_arg, NULL },
+		{ "probe", &probe, NULL },
 		{ "json", NULL, &as_json },
 		{ NULL, NULL, NULL }
 	};
@@ -249,9 +271,21 @@ int cmd_check(int argc, const char **argv, struct bb_options *o)
 		return i == CMD_HELP ? EXIT_OK : EXIT_USAGE;
 	if (host_arg && cmd_host(host_arg, &host) < 0)
 		return EXIT_USAGE;
+	if (probe && argc - i != 1) {
+		msg_error("--probe names the repository of one token: give exactly "
+			  "one LABEL");
+		return EXIT_USAGE;
+	}
 	if ((ret = cmd_open_tokens(host.buf, &s, &all)))
 		goto out;
 	if (select_tokens(&all, argc - i, argv + i, host.buf, &chosen, &nr) < 0) {
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	if (probe && verify_probe_fits(chosen[0], probe) < 0) {
+		msg_error("--probe=%s is not WORKSPACE/REPO within the binding of "
+			  "'%s'; probe a repository it is meant for", probe,
+			  chosen[0]->label.buf);
 		ret = EXIT_FAIL;
 		goto out;
 	}
@@ -262,7 +296,7 @@ int cmd_check(int argc, const char **argv, struct bb_options *o)
 		struct verdict d;
 
 		verdict_init(&d);
-		judge(&d, o, s, t, now);
+		judge(&d, o, s, t, probe, now);
 		bad += !d.fine;
 		if (array)
 			json_object_array_add(array, json_token(t, &d));

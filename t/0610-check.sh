@@ -237,8 +237,21 @@ test_expect_success 'check says nothing to probe for a token added unverified wi
 		--label=blind --workspace=blind >out 2>err &&
 	: >"$TRASH/bbserver.log" &&
 	test_expect_code 1 check blind >out &&
-	test_grep "^blind nothing to probe .*--probe=W/R" out &&
+	test_grep "^blind nothing to probe .*check --probe=WORKSPACE/REPO blind" out &&
 	test_must_be_empty "$TRASH/bbserver.log"
+'
+
+test_expect_success 'check --probe gives such a token a repository, kept for next time' '
+	bb_repo blind repo &&
+	check --probe=blind/repo blind >out &&
+	test_grep "^blind *ok$" out &&
+	check blind >out &&
+	test_grep "^blind *ok$" out
+'
+
+test_expect_success 'check --probe refuses a repository outside the binding' '
+	test_expect_code 1 check --probe=other/repo blind >out 2>err &&
+	test_grep "outside\|within the binding" err
 '
 
 # --- unreachable --------------------------------------------------------------

@@ -19,7 +19,7 @@ __bbtoken_commands='add check list remove rotate setup'
 # Options of each command; those ending in '=' take a value.
 __bbtoken_opts_helper='--host= --warn-days= --api-url='
 __bbtoken_opts_add='--host= --label= --username= --workspace= --repo= --expires= --probe= --email= --stdin --no-verify'
-__bbtoken_opts_check='--host= --json'
+__bbtoken_opts_check='--host= --json --probe='
 __bbtoken_opts_list='--host='
 __bbtoken_opts_remove='--host='
 __bbtoken_opts_rotate='--host= --stdin --expires= --probe= --no-verify --due'
