@@ -134,8 +134,12 @@ uninstall:
 test: all $(UNIT_TESTS) $(FUZZ_TARGETS)
 	prove $(PROVE_OPTS) t/[0-9][0-9][0-9][0-9]-*.sh
 
+# What git pays for a get, against git's own libsecret helper, same run.
+bench: all
+	contrib/bench/bench-get.sh
+
 clean:
 	rm -f $(PROGRAM) $(MOD_SSGET) $(MOD_TOOLS) *.o lib/*.o t/unit/*.o $(UNIT_TESTS)
 	rm -f $(FUZZ_TARGETS)
 
-.PHONY: all install uninstall test clean fuzz
+.PHONY: all install uninstall test clean fuzz bench
