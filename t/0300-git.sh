@@ -198,4 +198,24 @@ test_expect_success 'plain http to a served host gets nothing' '
 	test_must_be_empty answer
 '
 
+test_expect_success 'a host declared in bbtoken.host is served without --host' '
+	git config --global credential.helper bbtoken &&
+	git config --global bbtoken.host "$BB_HOST" &&
+	rm -rf declared &&
+	git clone -q "$BB_URL/acme/widget.git" declared 2>err &&
+	printf "protocol=https\nhost=%s\npath=acme/widget.git\n" "$BB_HOST" |
+	BBTOKEN_TRACE=1 git credential-bbtoken get >answer 2>err &&
+	test_grep "reading bbtoken.\* from git config" err &&
+	test_grep "^password=" answer
+'
+
+test_expect_success 'without a [bbtoken] section, get spawns no git config' '
+	git config --global --unset bbtoken.host &&
+	! grep -i "^\[bbtoken" "$HOME/.gitconfig" &&
+	printf "protocol=https\nhost=bitbucket.org\n" |
+	BBTOKEN_TRACE=1 git credential-bbtoken get >answer 2>err &&
+	test_grep -v "reading bbtoken" err &&
+	test_grep "loading .*bbtoken-ssget.so" err
+'
+
 test_done
