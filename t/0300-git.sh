@@ -120,7 +120,7 @@ test_expect_success 'an expired token is withheld with the rotate hint' '
 	bb_repo old repo &&
 	toke=$(bb_token api --owner jdoe --scopes read --workspace old --expires -1) &&
 	# Stored a year ago; add would refuse a past date, so write it as add did.
-	keyring_put_token "$toke" label=old workspace=old \
+	printf %s "$toke" | put_token_item "$BB_HOST" old workspace=old \
 		expires=$(($(date +%s) - 86400)) &&
 	printf "protocol=https\nhost=%s\npath=old/repo.git\n" "$BB_HOST" |
 	git credential-bbtoken --host="$BB_HOST" get 2>err >answer &&

@@ -8,17 +8,6 @@
 . "$(dirname "$0")/test-lib.sh"
 
 SQ="'"
-TOKEN_PAGE=https://id.atlassian.com/manage-profile/security/api-tokens
-
-# day +N: the date N days from today, as Atlassian shows an expiry.
-day () {
-	date -u -d "$1 days" +%F
-}
-
-# fp SECRET: what list shows for it, the first 8 hex digits of its SHA-256.
-fp () {
-	printf %s "$1" | sha256sum | cut -c1-8
-}
 
 # rotate_token SECRET ARGS...: rotate through stdin, never argv, without
 # asking Bitbucket (t/0600-verify.sh tests that).
@@ -27,28 +16,6 @@ rotate_token () {
 	shift
 	printf '%s\n' "$secret" |
 	git credential-bbtoken rotate --stdin --no-verify "$@"
-}
-
-# get_token PATH [USERNAME]: what the helper answers git for that path.
-get_token () {
-	{
-		printf 'protocol=https\nhost=%s\npath=%s\n' "$BB_HOST" "$1"
-		test -z "${2-}" || printf 'username=%s\n' "$2"
-	} | git credential-bbtoken --host="$BB_HOST" get
-}
-
-# list_rows ARGS...: list with the column padding squeezed to one space.
-list_rows () {
-	git credential-bbtoken list "$@" | sed -e 's/  */ /g'
-}
-
-# put_item LABEL: write the payload on stdin as a keyring item of our
-# schema, as an older `add` would have left it.  Not keyring_put_token:
-# secret-tool replaces any item whose attributes include the ones given,
-# and host alone would replace another token of the host.
-put_item () {
-	secret-tool store --label="test item $1" xdg:schema org.bbtoken.Token \
-		host "$BB_HOST" label "$1"
 }
 
 # main_state FILE: the list row of 'main' and what get answers with it.
@@ -249,7 +216,7 @@ test_expect_success 'list shows one row per token: kind, username, binding, expi
 	printf "%s\n" "bbtoken-secret 1" kind=api origin=added \
 		expires=$(($(date +%s) - 3 * 86400)) created=$(date +%s) \
 		label=old protocol=https host=$BB_HOST workspace=old \
-		password=$old | put_item old &&
+		password=$old | put_raw_item old &&
 	list_rows --host=$BB_HOST >out &&
 	cat >expect <<-EOF &&
 	LABEL HOST KIND USERNAME BINDING EXPIRES STATE FINGERPRINT

@@ -21,13 +21,6 @@ no_bus () {
 	DBUS_SESSION_BUS_ADDRESS=unix:path=$TRASH/nothing "$@"
 }
 
-# put_item LABEL: write the secret on stdin as a keyring item of our
-# schema; the label attribute keeps secret-tool from replacing another.
-put_item () {
-	secret-tool store --label="test item $1" xdg:schema org.bbtoken.Token \
-		host "$BB_HOST" label "$1"
-}
-
 # keyring_control OP [PASSWORD on stdin]: what PAM does to a running
 # gnome-keyring-daemon through its control socket: 1 unlocks the login
 # keyring with the password, 4 asks the daemon to quit.
@@ -60,21 +53,21 @@ unlock_keyring () {
 # --- items that are not credentials ------------------------------------
 
 test_expect_success 'get never answers an item whose secret is empty' '
-	printf "" | put_item empty &&
+	printf "" | put_raw_item empty &&
 	get_token acme/widget.git >out 2>err &&
 	test_must_be_empty out
 '
 
 test_expect_success 'get never answers an item whose secret is not ours' '
-	printf "garbage" | put_item garbage &&
-	printf "password=hunter2\n" | put_item foreign &&
+	printf "garbage" | put_raw_item garbage &&
+	printf "password=hunter2\n" | put_raw_item foreign &&
 	get_token acme/widget.git >out 2>err &&
 	test_must_be_empty out
 '
 
 test_expect_success 'get never answers an item whose payload was cut short' '
 	printf "bbtoken-secret 1\nkind=api\norigin=added\nprotocol=https\nhost=%s\nlabel=cut\npassword=" \
-		"$BB_HOST" | put_item cut &&
+		"$BB_HOST" | put_raw_item cut &&
 	get_token acme/widget.git >out 2>err &&
 	test_must_be_empty out
 '
@@ -96,7 +89,7 @@ test_expect_success 'beside broken items, get answers the real token' '
 
 test_expect_success 'get never answers an API token item whose password is empty' '
 	printf "bbtoken-secret 1\nkind=api\norigin=added\ncreated=%s\nprotocol=https\nhost=%s\nlabel=emptyapi\nworkspace=ea\npassword=\n" \
-		"$(date +%s)" "$BB_HOST" | put_item emptyapi &&
+		"$(date +%s)" "$BB_HOST" | put_raw_item emptyapi &&
 	get_token ea/repo.git >out 2>err &&
 	test_grep -v "^password=$" out
 '

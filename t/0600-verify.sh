@@ -7,31 +7,6 @@
 
 . "$(dirname "$0")/test-lib.sh"
 
-TOKEN_PAGE=https://id.atlassian.com/manage-profile/security/api-tokens
-
-# day +N: the date N days from today, as Atlassian shows an expiry.
-day () {
-	date -u -d "$1 days" +%F
-}
-
-# vadd SECRET ARGS...: `add` through stdin, with verification.
-vadd () {
-	secret=$1
-	shift
-	printf '%s\n' "$secret" |
-	git credential-bbtoken add --stdin --host="$BB_HOST" "$@"
-}
-
-# list_rows: list with the column padding squeezed to one space.
-list_rows () {
-	git credential-bbtoken list | sed -e 's/  */ /g'
-}
-
-# payload LABEL: the keyring item of that label, as stored.
-payload () {
-	secret-tool lookup xdg:schema org.bbtoken.Token label "$1"
-}
-
 # probe_statuses SERVICE: the statuses the stand-in logged for that probe.
 probe_statuses () {
 	grep "^GET /acme/widget.git/info/refs?service=$1 " "$TRASH/bbserver.log" |

@@ -7,46 +7,12 @@
 
 . "$(dirname "$0")/test-lib.sh"
 
-TOKEN_PAGE=https://id.atlassian.com/manage-profile/security/api-tokens
-
-# day +N: the date N days from today, as Atlassian shows an expiry.
-day () {
-	date -u -d "$1 days" +%F
-}
-
-# vadd SECRET ARGS...: `add` through stdin, with verification.
-vadd () {
-	secret=$1
-	shift
-	printf '%s\n' "$secret" |
-	git credential-bbtoken add --stdin --host="$BB_HOST" "$@"
-}
-
 # check ARGS...: check with the column padding squeezed to one space.
 check () {
 	git credential-bbtoken check "$@" >check.raw
 	ret=$?
 	sed -e 's/  */ /g' check.raw
 	return $ret
-}
-
-list_rows () {
-	git credential-bbtoken list | sed -e 's/  */ /g'
-}
-
-# put_item HOST LABEL KEY=VALUE...: write a token straight into the
-# keyring as an older `add` would have left it; the secret is on stdin.
-# Not keyring_put_token: secret-tool replaces any item whose attributes
-# include the ones given, and host alone would replace another token.
-put_item () {
-	host=$1 label=$2
-	shift 2
-	{
-		printf '%s\n' "bbtoken-secret 1" kind=api origin=added \
-			created=$(date +%s) label=$label protocol=https host=$host "$@"
-		printf 'password=%s\n' "$(cat)"
-	} | secret-tool store --label="test item $label" \
-		xdg:schema org.bbtoken.Token host "$host" label "$label"
 }
 
 # bb_set SECRET KEY JSON: change one field of a token on the stand-in,
@@ -72,12 +38,6 @@ os.rename(path + ".tmp", path)
 fill () {
 	printf 'protocol=https\nhost=%s\npath=%s\n\n' "$BB_HOST" "$1" |
 	git credential fill
-}
-
-# get_token PATH: what the helper answers git for that path.
-get_token () {
-	printf 'protocol=https\nhost=%s\npath=%s\n' "$BB_HOST" "$1" |
-	git credential-bbtoken --host="$BB_HOST" get
 }
 
 # jget FILE [LABEL KEY]: from check --json output, the number of objects,
@@ -160,7 +120,7 @@ test_expect_success 'check counts a token 15 days from expiry as ok' '
 test_expect_success 'check says expired with the date and the fix, without asking Bitbucket' '
 	tok=$(bb_token api --owner jdoe --scopes read,write --expires -2) &&
 	printf %s "$tok" |
-	put_item "$BB_HOST" old workspace=gamma probe=gamma/lib fetch=yes \
+	put_token_item "$BB_HOST" old workspace=gamma probe=gamma/lib fetch=yes \
 		push=yes expires=$(($(date +%s) - 2 * 86400)) &&
 	: >"$TRASH/bbserver.log" &&
 	test_expect_code 1 check old >out &&
@@ -204,7 +164,7 @@ test_expect_success 'check clears the mark once Bitbucket accepts the token agai
 
 test_expect_success 'check says scope missing for a token that cannot fetch, naming the scope' '
 	tok=$(bb_token api --owner jdoe --scopes write) &&
-	printf %s "$tok" | put_item "$BB_HOST" writeonly workspace=gamma \
+	printf %s "$tok" | put_token_item "$BB_HOST" writeonly workspace=gamma \
 		probe=gamma/lib &&
 	test_expect_code 1 check writeonly >out &&
 	test_grep "^writeonly scope missing .*read:repository:bitbucket" out &&
@@ -258,7 +218,7 @@ test_expect_success 'check --probe refuses a repository outside the binding' '
 
 test_expect_success 'check says unreachable for a host nobody answers on, at once, naming it' '
 	tok=$(bb_token api --owner jdoe --scopes read,write) &&
-	printf %s "$tok" | put_item 127.0.0.1:1 deadhost workspace=acme \
+	printf %s "$tok" | put_token_item 127.0.0.1:1 deadhost workspace=acme \
 		probe=acme/widget fetch=yes push=yes &&
 	test_expect_code 1 timeout 60 git credential-bbtoken check deadhost >out &&
 	sed -e "s/  */ /g" out >out.rows &&
@@ -267,7 +227,7 @@ test_expect_success 'check says unreachable for a host nobody answers on, at onc
 
 test_expect_success 'check leaves the rejected mark of a token it cannot reach' '
 	tok=$(bb_token api --owner jdoe --scopes read,write) &&
-	printf %s "$tok" | put_item 127.0.0.1:1 deadmarked rejected=1 \
+	printf %s "$tok" | put_token_item 127.0.0.1:1 deadmarked rejected=1 \
 		workspace=acme probe=acme/widget fetch=yes &&
 	git credential-bbtoken list >before &&
 	test_grep "^deadmarked .* rejected " before &&
@@ -279,7 +239,7 @@ test_expect_success 'check leaves the rejected mark of a token it cannot reach' 
 
 test_expect_success 'check leaves the rejected mark while Bitbucket answers 500' '
 	tok=$(bb_token api --owner jdoe --scopes read,write) &&
-	printf %s "$tok" | put_item "$BB_HOST" marked500 rejected=1 \
+	printf %s "$tok" | put_token_item "$BB_HOST" marked500 rejected=1 \
 		workspace=acme probe=acme/widget fetch=yes &&
 	git credential-bbtoken list >before &&
 	bb_fault 500 -1 &&

@@ -8,59 +8,12 @@
 . "$(dirname "$0")/test-lib.sh"
 
 SQ="'"
-TOKEN_PAGE=https://id.atlassian.com/manage-profile/security/api-tokens
-
-# day +N: the date N days from today, as Atlassian shows an expiry.
-day () {
-	date -u -d "$1 days" +%F
-}
-
-# fp SECRET: what list shows for it, the first 8 hex digits of its SHA-256.
-fp () {
-	printf %s "$1" | sha256sum | cut -c1-8
-}
-
-# vadd SECRET ARGS...: `add` through stdin, with verification.
-vadd () {
-	secret=$1
-	shift
-	printf '%s\n' "$secret" |
-	git credential-bbtoken add --stdin --host="$BB_HOST" "$@"
-}
 
 # rotate_token SECRET ARGS...: rotate through stdin, never argv.
 rotate_token () {
 	secret=$1
 	shift
 	printf '%s\n' "$secret" | git credential-bbtoken rotate --stdin "$@"
-}
-
-list_rows () {
-	git credential-bbtoken list | sed -e 's/  */ /g'
-}
-
-# payload LABEL: the keyring item of that label, as stored.
-payload () {
-	secret-tool lookup xdg:schema org.bbtoken.Token label "$1"
-}
-
-# get_token PATH: what the helper answers git for that path.
-get_token () {
-	printf 'protocol=https\nhost=%s\npath=%s\n' "$BB_HOST" "$1" |
-	git credential-bbtoken --host="$BB_HOST" get
-}
-
-# put_item HOST LABEL KEY=VALUE...: write a token straight into the
-# keyring as an older `add` would have left it; the secret is on stdin.
-put_item () {
-	host=$1 label=$2
-	shift 2
-	{
-		printf '%s\n' "bbtoken-secret 1" kind=api origin=added \
-			created=$(date +%s) label=$label protocol=https host=$host "$@"
-		printf 'password=%s\n' "$(cat)"
-	} | secret-tool store --label="test item $label" \
-		xdg:schema org.bbtoken.Token host "$host" label "$label"
 }
 
 # snapshot LABEL FILE: all that is stored of it, and what list shows.
@@ -234,7 +187,7 @@ test_expect_success 'rotate refuses another account'"'"'s token for a token tied
 
 test_expect_success 'rotate keeps the old token when Bitbucket cannot be reached, and says which host' '
 	tok=$(bb_token api --owner jdoe --scopes read,write) &&
-	printf %s "$tok" | put_item 127.0.0.1:1 far workspace=acme \
+	printf %s "$tok" | put_token_item 127.0.0.1:1 far workspace=acme \
 		probe=acme/widget fetch=yes push=yes &&
 	snapshot far before &&
 	new=$(bb_token api --owner jdoe --scopes read,write) &&
@@ -358,7 +311,7 @@ test_expect_success 'rotate --due lists the expired and the expiring tokens and 
 	git credential-bbtoken add --stdin --no-verify --host="$BB_HOST" \
 		--label=soon --workspace=soon --expires=$(day +10) >out 2>err &&
 	tok=$(bb_token api --owner jdoe --scopes read --expires -3) &&
-	printf %s "$tok" | put_item "$BB_HOST" old workspace=old \
+	printf %s "$tok" | put_token_item "$BB_HOST" old workspace=old \
 		expires=$(($(date +%s) - 3 * 86400)) &&
 	git credential-bbtoken list >before &&
 	: >"$TRASH/bbserver.log" &&
@@ -383,7 +336,7 @@ test_expect_success 'rotate --due counts the days to an expiry date as the calen
 
 test_expect_success 'rotate --due --host leaves out the tokens of other hosts' '
 	tok=$(bb_token api --owner jdoe --scopes read) &&
-	printf %s "$tok" | put_item git.example.com elsewhere workspace=x \
+	printf %s "$tok" | put_token_item git.example.com elsewhere workspace=x \
 		expires=$(($(date +%s) - 86400)) &&
 	test_expect_code 1 git credential-bbtoken rotate --due >all &&
 	test_grep "^elsewhere: expired" all &&

@@ -233,29 +233,66 @@ add_token () {
 start_dbus
 start_keyring
 
-# keyring_put_token SECRET KEY=VALUE...: write a token straight into the
-# keyring, in the payload format of lib/token.h, as an older `add` or a
-# session long ago would have left it.  The secret goes through stdin.
-keyring_put_token () {
+# --- Helpers the scripts share ----------------------------------------------
+
+TOKEN_PAGE=https://id.atlassian.com/manage-profile/security/api-tokens
+
+# day N: the date N days from today (N may be negative), as Atlassian
+# shows an expiry.
+day () {
+	date -u -d "$1 days" +%F
+}
+
+# fp SECRET: what list shows for it, the first 8 hex digits of its SHA-256.
+fp () {
+	printf %s "$1" | sha256sum | cut -c1-8
+}
+
+# vadd SECRET ARGS...: `add` through stdin, with verification.
+vadd () {
 	secret=$1
 	shift
-	host=$BB_HOST
-	label=$(date +%s%N)
+	printf '%s\n' "$secret" |
+	git credential-bbtoken add --stdin --host="$BB_HOST" "$@"
+}
+
+# list_rows ARGS...: list with the column padding squeezed to one space.
+list_rows () {
+	git credential-bbtoken list "$@" | sed -e 's/  */ /g'
+}
+
+# get_token PATH [USERNAME]: what get answers git for the stand-in.
+get_token () {
 	{
-		echo "bbtoken-secret 1"
-		echo "kind=api"
-		echo "origin=added"
-		echo "created=$(date +%s)"
-		echo "protocol=https"
-		for kv in "$@"; do
-			case "$kv" in
-			host=*) host=${kv#host=} ;;
-			label=*) label=${kv#label=} ;;
-			esac
-			echo "$kv"
-		done
-		echo "host=$host"
-		echo "password=$secret"
-	} | secret-tool store --label="test item" xdg:schema org.bbtoken.Token \
-		host "$host" label "$label"
+		printf 'protocol=https\nhost=%s\npath=%s\n' "$BB_HOST" "$1"
+		test -z "${2-}" || printf 'username=%s\n' "$2"
+	} | git credential-bbtoken --host="$BB_HOST" get
+}
+
+# payload LABEL: the secret of the keyring item labelled LABEL.
+payload () {
+	secret-tool lookup xdg:schema org.bbtoken.Token label "$1"
+}
+
+# put_raw_item LABEL: a keyring item of our schema whose secret is stdin,
+# as is, for payloads a half-failed write or a foreign program leaves.
+put_raw_item () {
+	secret-tool store --label="test item $1" xdg:schema org.bbtoken.Token \
+		host "$BB_HOST" label "$1"
+}
+
+# put_token_item HOST LABEL KEY=VALUE...: write a token (its secret on
+# stdin) straight into the keyring, in the payload format of lib/token.h,
+# as an older `add` or a session long ago would have left it.  Each item
+# gets its own label attribute: secret-tool store replaces any item whose
+# attributes match, and with the host alone it would delete other tokens.
+put_token_item () {
+	host=$1 label=$2
+	shift 2
+	{
+		printf '%s\n' "bbtoken-secret 1" kind=api origin=added \
+			created=$(date +%s) label=$label protocol=https host=$host "$@"
+		printf 'password=%s\n' "$(cat)"
+	} | secret-tool store --label="test item $label" \
+		xdg:schema org.bbtoken.Token host "$host" label "$label"
 }
