@@ -120,7 +120,8 @@ int cmd_list(int argc, const char **argv, struct bb_options *o)
 	if (i < 0)
 		return i == CMD_HELP ? EXIT_OK : EXIT_USAGE;
 	if (i < argc) {
-		msg_error("list takes no operand ('%s')", argv[i]);
+		msg_error("list takes no operand ('%s'); to see one host's "
+			  "tokens, use --host=HOST", argv[i]);
 		return EXIT_USAGE;
 	}
 	if (host_arg && cmd_host(host_arg, &host) < 0)

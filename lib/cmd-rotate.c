@@ -306,7 +306,8 @@ int cmd_rotate(int argc, const char **argv, struct bb_options *o)
 	if (i < 0)
 		return i == CMD_HELP ? EXIT_OK : EXIT_USAGE;
 	if (argc - i > 1 || (a.due && argc - i)) {
-		msg_error("rotate takes at most one LABEL (and none with --due)");
+		msg_error("rotate takes at most one LABEL, and none with --due; "
+			  "`git credential-bbtoken list` shows the labels");
 		return EXIT_USAGE;
 	}
 	if (a.due)

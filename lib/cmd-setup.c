@@ -190,7 +190,8 @@ int cmd_setup(int argc, const char **argv, struct bb_options *o)
 	if (i < 0)
 		return i == CMD_HELP ? EXIT_OK : EXIT_USAGE;
 	if (i < argc) {
-		msg_error("setup takes no operand ('%s')", argv[i]);
+		msg_error("setup takes no operand ('%s'); it configures "
+			  "https://bitbucket.org, and --unset undoes it", argv[i]);
 		return EXIT_USAGE;
 	}
 	return unset ? do_unset() : do_setup();

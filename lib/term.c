@@ -94,7 +94,8 @@ int term_read_secret(const char *prompt, int from_stdin, struct buf *out)
 		ret = ret ? ret : 0;
 	close(fd);
 	if (ret < 0) {
-		msg_error("could not read the token from the terminal");
+		msg_error("could not read the token from the terminal; pass it "
+			  "on stdin with --stdin");
 		buf_release(out);
 		return -1;
 	}

@@ -79,6 +79,7 @@ int cmd_parse(int argc, const char **argv, const struct cmd_opt *opts,
 		if (opt->flag) {
 			if (eq) {
 				msg_error("option '--%s' takes no value", opt->name);
+				fputs(usage, stderr);
 				return -1;
 			}
 			*opt->flag = 1;
