@@ -35,36 +35,50 @@ JSON_LIBS := $(shell $(PKG_CONFIG) --libs json-c)
 
 PROGRAM = git-credential-bbtoken
 MOD_SSGET = bbtoken-ssget.so
+MOD_FILE = bbtoken-file.so
 MOD_TOOLS = bbtoken-tools.so
+MODULES = $(MOD_SSGET) $(MOD_FILE) $(MOD_TOOLS)
 
-# Pure modules, libc only: linked into the binary and both modules.
+# Pure modules, libc only: linked into the binary and every module.
 CORE_OBJS = lib/buf.o lib/msg.o lib/credential.o lib/bitbucket.o \
-	lib/token.o lib/date.o lib/store.o
+	lib/token.o lib/date.o lib/store/store.o
+
+# store_open() and the read-only sources, libc only; the backends behind
+# it come from modules in the binary (load.c), linked in tools (linked.c).
+OPEN_OBJS = lib/store/open.o lib/store/sources.o lib/run.o
+
+# The encrypted file store: libcrypto only.
+FILE_OBJS = lib/store/file.o lib/term.o
 
 # The binary git runs: libc (and libdl) only.
-PROGRAM_OBJS = credential-bbtoken.o lib/helper.o lib/options.o lib/run.o \
-	lib/module.o lib/pick.o lib/report.o $(CORE_OBJS)
+PROGRAM_OBJS = credential-bbtoken.o lib/helper.o lib/options.o \
+	lib/module.o lib/pick.o lib/report.o lib/store/load.o $(OPEN_OBJS) \
+	$(CORE_OBJS)
 
-SSGET_OBJS = lib/store-ssget.o $(CORE_OBJS)
+SSGET_OBJS = lib/store/ssget.o $(CORE_OBJS)
+
+FILEMOD_OBJS = $(FILE_OBJS) $(CORE_OBJS)
 
 TOOLS_OBJS = lib/tools.o lib/cmd-store.o lib/cmd-add.o lib/cmd-list.o \
 	lib/cmd-remove.o lib/cmd-rotate.o lib/cmd-setup.o lib/cmd-check.o \
-	lib/verify.o lib/api.o lib/term.o \
-	lib/fingerprint.o lib/store-secretservice.o lib/options.o lib/run.o \
-	lib/pick.o lib/report.o $(CORE_OBJS)
+	lib/cmd-move.o lib/cmd-file.o lib/verify.o lib/api.o \
+	lib/fingerprint.o lib/store/secretservice.o lib/store/linked.o \
+	lib/options.o lib/module.o lib/pick.o lib/report.o \
+	$(OPEN_OBJS) $(FILE_OBJS) $(CORE_OBJS)
 
 UNIT_TESTS = t/unit/test-parsers t/unit/test-store t/unit/test-api \
 	t/unit/api-probe
 
-all: $(PROGRAM) $(MOD_SSGET) $(MOD_TOOLS)
+all: $(PROGRAM) $(MODULES)
 
-lib/store-ssget.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
-lib/store-secretservice.o: EXTRA_CFLAGS = $(SECRET_CFLAGS)
+lib/store/ssget.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
+lib/store/secretservice.o: EXTRA_CFLAGS = $(SECRET_CFLAGS)
+lib/store/file.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
 lib/fingerprint.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
 lib/api.o: EXTRA_CFLAGS = $(CURL_CFLAGS) $(JSON_CFLAGS)
 lib/cmd-check.o: EXTRA_CFLAGS = $(JSON_CFLAGS)
 
-%.o: %.c lib/*.h Makefile
+%.o: %.c lib/*.h lib/store/*.h Makefile
 	$(CC) $(BASIC_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(PROGRAM): $(PROGRAM_OBJS)
@@ -74,6 +88,10 @@ $(PROGRAM): $(PROGRAM_OBJS)
 $(MOD_SSGET): $(SSGET_OBJS) lib/ssget.map
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=lib/ssget.map \
 		-Wl,-z,defs -o $@ $(SSGET_OBJS) $(GIO_LIBS)
+
+$(MOD_FILE): $(FILEMOD_OBJS) lib/file.map
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=lib/file.map \
+		-Wl,-z,defs -o $@ $(FILEMOD_OBJS) $(CRYPTO_LIBS)
 
 $(MOD_TOOLS): $(TOOLS_OBJS) lib/tools.map
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=lib/tools.map \
@@ -91,13 +109,13 @@ t/unit/test-api: t/unit/test-api.o lib/api.o $(CORE_OBJS)
 t/unit/api-probe: t/unit/api-probe.o lib/api.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JSON_LIBS)
 
-t/unit/test-store: t/unit/test-store.o lib/store-secretservice.o \
-		lib/store-ssget.o $(CORE_OBJS)
+t/unit/test-store: t/unit/test-store.o lib/store/secretservice.o \
+		lib/store/ssget.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SECRET_LIBS) $(GIO_LIBS)
 
 t/unit/test-store.o: EXTRA_CFLAGS = $(SECRET_CFLAGS) $(GIO_CFLAGS)
 
-t/unit/%.o: t/unit/%.c lib/*.h Makefile
+t/unit/%.o: t/unit/%.c lib/*.h lib/store/*.h Makefile
 	$(CC) $(BASIC_CFLAGS) $(EXTRA_CFLAGS) -I. $(CFLAGS) -c -o $@ $<
 
 # Fuzz targets (libFuzzer, clang), one per parser; t/0800-fuzz.sh runs
@@ -112,7 +130,7 @@ CORE_SRCS = $(CORE_OBJS:.o=.c)
 t/fuzz/fuzz-api: FUZZ_EXTRA = lib/api.c $(CURL_CFLAGS) $(JSON_CFLAGS) \
 	$(CURL_LIBS) $(JSON_LIBS)
 
-t/fuzz/fuzz-%: t/fuzz/fuzz-%.c $(CORE_SRCS) lib/*.h Makefile
+t/fuzz/fuzz-%: t/fuzz/fuzz-%.c $(CORE_SRCS) lib/*.h lib/store/*.h Makefile
 	$(FUZZ_CC) $(BASIC_CFLAGS) -I. $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) \
 		$(FUZZ_EXTRA)
 
@@ -121,12 +139,12 @@ fuzz: $(FUZZ_TARGETS)
 install: all
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(moduledir) $(DESTDIR)$(man1dir)
 	install -m 755 $(PROGRAM) $(DESTDIR)$(bindir)/$(PROGRAM)
-	install -m 644 $(MOD_SSGET) $(MOD_TOOLS) $(DESTDIR)$(moduledir)/
+	install -m 644 $(MODULES) $(DESTDIR)$(moduledir)/
 	install -m 644 man/$(PROGRAM).1 $(DESTDIR)$(man1dir)/$(PROGRAM).1
 
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/$(PROGRAM) $(DESTDIR)$(man1dir)/$(PROGRAM).1
-	rm -f $(DESTDIR)$(moduledir)/$(MOD_SSGET) $(DESTDIR)$(moduledir)/$(MOD_TOOLS)
+	rm -f $(addprefix $(DESTDIR)$(moduledir)/,$(MODULES))
 	-rmdir $(DESTDIR)$(moduledir)
 
 # Every script in t/ runs with its own HOME, D-Bus session, keyring and
@@ -139,7 +157,7 @@ bench: all
 	contrib/bench/bench-get.sh
 
 clean:
-	rm -f $(PROGRAM) $(MOD_SSGET) $(MOD_TOOLS) *.o lib/*.o t/unit/*.o $(UNIT_TESTS)
+	rm -f $(PROGRAM) $(MODULES) *.o lib/*.o lib/store/*.o t/unit/*.o $(UNIT_TESTS)
 	rm -f $(FUZZ_TARGETS)
 
 .PHONY: all install uninstall test clean fuzz bench

@@ -34,7 +34,8 @@ static const char usage_text[] =
 	"   or: git credential-bbtoken setup [--unset]\n";
 
 static const char *const commands[] = {
-	"add", "check", "list", "remove", "rotate", "setup", NULL
+	"add", "check", "init", "list", "lock", "move", "remove", "rotate",
+	"setup", "unlock", NULL
 };
 
 /*

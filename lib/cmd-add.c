@@ -384,7 +384,7 @@ int cmd_add(int argc, const char **argv, struct bb_options *o)
 		goto out;
 	if (!a.no_verify && t->kind != BB_KIND_OPAQUE && choose_probe(&a, t) < 0)
 		goto out;
-	if ((ret = cmd_open_store(&s)))
+	if ((ret = cmd_open_store(o, &s)))
 		goto out;
 	ret = EXIT_FAIL;
 	err = store_list(s, &all);

@@ -276,7 +276,7 @@ int cmd_check(int argc, const char **argv, struct bb_options *o)
 			  "one LABEL");
 		return EXIT_USAGE;
 	}
-	if ((ret = cmd_open_tokens(host.buf, &s, &all)))
+	if ((ret = cmd_open_tokens(o, host.buf, &s, &all)))
 		goto out;
 	if (select_tokens(&all, argc - i, argv + i, host.buf, &chosen, &nr) < 0) {
 		ret = EXIT_FAIL;

@@ -126,7 +126,7 @@ int cmd_list(int argc, const char **argv, struct bb_options *o)
 	}
 	if (host_arg && cmd_host(host_arg, &host) < 0)
 		return EXIT_USAGE;
-	if ((ret = cmd_open_tokens(host.buf, &s, &all)))
+	if ((ret = cmd_open_tokens(o, host.buf, &s, &all)))
 		goto out;
 	if (!all.nr) {
 		printf("No tokens stored%s%s. Add one with: git credential-bbtoken add\n",

@@ -33,7 +33,7 @@ int cmd_remove(int argc, const char **argv, struct bb_options *o)
 	}
 	if (host_arg && cmd_host(host_arg, &host) < 0)
 		return EXIT_USAGE;
-	if ((ret = cmd_open_named(argv[i], host.buf, &s, &all, &t)))
+	if ((ret = cmd_open_named(o, argv[i], host.buf, &s, &all, &t)))
 		goto out;
 	if ((err = store_remove(s, t))) {
 		report_store_error(s, err);

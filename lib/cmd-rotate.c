@@ -182,8 +182,8 @@ static int rotate_one(struct bb_options *o, const struct rotate_args *a,
 	    (a->probe && check_probe(a->probe) < 0))
 		goto out;
 	if (label) {
-		ret = cmd_open_named(label, host.buf, &s, &all, &old);
-	} else if (!(ret = cmd_open_tokens(host.buf, &s, &all)) &&
+		ret = cmd_open_named(o, label, host.buf, &s, &all, &old);
+	} else if (!(ret = cmd_open_tokens(o, host.buf, &s, &all)) &&
 		   only_token(&all, &old) < 0) {
 		ret = EXIT_FAIL;
 	}
@@ -257,7 +257,7 @@ static int rotate_due(struct bb_options *o, const struct rotate_args *a)
 	if (a->host && cmd_host(a->host, &host) < 0)
 		return EXIT_USAGE;
 	options_load_config(o, 0);
-	if ((ret = cmd_open_tokens(host.buf, &s, &all)))
+	if ((ret = cmd_open_tokens(o, host.buf, &s, &all)))
 		goto out;
 	for (i = 0; i < all.nr; i++) {
 		const struct token *t = all.v[i];

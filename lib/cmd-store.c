@@ -17,13 +17,14 @@
 #include <string.h>
 #include <time.h>
 
-static int open_and_find(const char *host, struct store **s,
-			 struct token_list *tokens)
+static int open_and_find(struct bb_options *o, const char *host,
+			 struct store **s, struct token_list *tokens)
 {
-	int err = store_secretservice_open(s, report_can_prompt() ? STORE_PROMPT : 0);
+	int err;
 
-	if (!err)
-		err = store_find(*s, host, tokens);
+	if (cmd_open_store(o, s))
+		return EXIT_KEYRING;
+	err = store_find(*s, host, tokens);
 	if (err) {
 		report_store_error(*s, err);
 		return EXIT_KEYRING;
@@ -81,7 +82,6 @@ int cmd_store(struct credential *req, struct bb_options *o)
 	long long expiry;
 	int ret, err, unchanged;
 
-	(void)o;
 	/* Nothing to keep, or git asked us not to keep it. */
 	if (req->ephemeral || !buf_isset(&req->password))
 		return EXIT_OK;
@@ -95,7 +95,7 @@ int cmd_store(struct credential *req, struct bb_options *o)
 	if (credential_expiry(req, &expiry) < 0)
 		return EXIT_OK;	/* git sends a number; anything else is not git */
 	bb_host_canonical(req->host.buf, &host);
-	ret = open_and_find(host.buf, &s, &tokens);
+	ret = open_and_find(o, host.buf, &s, &tokens);
 	if (ret)
 		goto out;
 
@@ -137,6 +137,8 @@ int cmd_store(struct credential *req, struct bb_options *o)
 		report_store_error(s, err);
 		ret = EXIT_KEYRING;
 	} else {
+		if (s->note.len)
+			msg_note("%s", s->note.buf);
 		msg_trace("stored %s '%s'", bb_kind_label(t->kind), t->label.buf);
 	}
 	token_free(t);
@@ -172,14 +174,16 @@ int cmd_erase(struct credential *req, struct bb_options *o)
 	size_t i;
 	int ret, err;
 
-	(void)o;
 	bb_host_canonical(req->host.buf, &host);
-	ret = open_and_find(host.buf, &s, &tokens);
+	ret = open_and_find(o, host.buf, &s, &tokens);
 	if (ret)
 		goto out;
 	for (i = 0; i < tokens.nr; i++) {
 		struct token *t = tokens.v[i];
 
+		/* BBTOKEN_TOKEN and its kind are not ours to mark or delete. */
+		if (buf_isset(&t->source))
+			continue;
 		if (buf_isset(&req->password)) {
 			/* Never erase a credential other than the one that failed. */
 			if (!secret_eq(t->password.buf, t->password.len,

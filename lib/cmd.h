@@ -10,6 +10,11 @@
 int cmd_add(int argc, const char **argv, struct bb_options *o);
 int cmd_check(int argc, const char **argv, struct bb_options *o);
 int cmd_list(int argc, const char **argv, struct bb_options *o);
+int cmd_move(int argc, const char **argv, struct bb_options *o);
+/* The encrypted file store's own commands (lib/cmd-file.c). */
+int cmd_init(int argc, const char **argv, struct bb_options *o);
+int cmd_unlock(int argc, const char **argv, struct bb_options *o);
+int cmd_lock(int argc, const char **argv, struct bb_options *o);
 int cmd_remove(int argc, const char **argv, struct bb_options *o);
 int cmd_rotate(int argc, const char **argv, struct bb_options *o);
 int cmd_setup(int argc, const char **argv, struct bb_options *o);
@@ -32,10 +37,23 @@ int cmd_parse(int argc, const char **argv, const struct cmd_opt *opts,
 	      const char *usage);
 
 /*
- * Open the keyring for a command, prompting to unlock it when a person
- * can answer.  On failure prints why and returns EXIT_KEYRING.
+ * Open the store o names (store_open, after git's config is read), with
+ * the flags of cmd_store_flags().  On failure prints why and returns
+ * EXIT_KEYRING.
  */
-int cmd_open_store(struct store **s);
+int cmd_open_store(struct bb_options *o, struct store **s);
+
+/*
+ * The flags a command opens stores with: a graphical prompt when a
+ * person can answer one, a passphrase on the terminal when there is one.
+ */
+int cmd_store_flags(void);
+
+/*
+ * Say in one line which store s used, and why when `auto` fell back to
+ * the file store; call after its first operation.
+ */
+void cmd_say_store(struct store *s);
 
 /* Canonical host of --host (default bitbucket.org); -1 with a message. */
 int cmd_host(const char *arg, struct buf *out);
@@ -52,14 +70,15 @@ int cmd_find_token(const struct token_list *all, const char *name,
  * into all.  Returns EXIT_OK, or the exit code after printing why; *s
  * must be closed by the caller either way.
  */
-int cmd_open_tokens(const char *host, struct store **s, struct token_list *all);
+int cmd_open_tokens(struct bb_options *o, const char *host, struct store **s,
+		    struct token_list *all);
 
 /*
  * Open the keyring, list every token into all, and find the one named by
  * label or fingerprint (host may be NULL).  Returns EXIT_OK, or the exit
  * code after printing why; *s must be closed by the caller either way.
  */
-int cmd_open_named(const char *name, const char *host, struct store **s,
-		   struct token_list *all, struct token **t);
+int cmd_open_named(struct bb_options *o, const char *name, const char *host,
+		   struct store **s, struct token_list *all, struct token **t);
 
 #endif

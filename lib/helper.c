@@ -15,39 +15,25 @@
 #include <time.h>
 
 /*
- * Find the tokens stored for host: the lean GDBus module first; libsecret
- * only when the keyring is locked and a person could answer its prompt.
- * With some items locked and no prompt possible, the unlocked ones are
- * returned and *locked is set.
+ * Find the tokens for host through the one door, as lean as the store
+ * allows (store.h): the read-only sources, then the backend.  With some
+ * items locked and no prompt possible, the unlocked ones are returned
+ * and *locked is set.
  */
-static int find_tokens(const char *host, struct token_list *out, int quiet,
-		       int *locked)
+static int find_tokens(struct bb_options *o, const char *host,
+		       struct token_list *out, int quiet, int *locked)
 {
-	int (*open_fast)(struct store **, int);
-	const struct bbtoken_tools *tools;
+	struct store_config c;
 	struct store *s = NULL;
-	void *h;
 	int err;
 
 	*locked = 0;
-	h = module_load(MODULE_SSGET);
-	if (!h)
-		return EXIT_FAIL;
-	*(void **)&open_fast = module_symbol(h, MODULE_SSGET, "store_ssget_open");
-	if (!open_fast)
-		return EXIT_FAIL;
-	err = open_fast(&s, 0);
+	options_store_config(o, STORE_LEAN |
+			     (report_can_prompt() ? STORE_PROMPT : 0) |
+			     (quiet ? 0 : STORE_TTY), &c);
+	err = store_open(&s, &c);
 	if (!err)
 		err = store_find(s, host, out);
-	if (err == STORE_ERR_LOCKED && report_can_prompt() && (tools = module_tools())) {
-		msg_trace("keyring locked: asking libsecret to unlock it");
-		store_close(s);
-		s = NULL;
-		token_list_release(out);
-		err = tools->store_open(&s, STORE_PROMPT);
-		if (!err)
-			err = store_find(s, host, out);
-	}
 	*locked = err == STORE_ERR_LOCKED;
 	if (err && !(err == STORE_ERR_LOCKED && out->nr)) {
 		if (!quiet)
@@ -119,7 +105,7 @@ static int helper_get(struct credential *req, struct bb_options *o,
 	struct buf v = BUF_INIT;
 	int ret, locked;
 
-	ret = find_tokens(host, &tokens, 0, &locked);
+	ret = find_tokens(o, host, &tokens, 0, &locked);
 	if (ret) {
 		token_list_release(&tokens);
 		return ret;
@@ -169,7 +155,8 @@ static int helper_get(struct credential *req, struct bb_options *o,
  * spare it libsecret's session set-up.  Any doubt (a failing keyring, an
  * app password to refuse) goes on to the full store, which explains.
  */
-static int store_is_noop(const struct credential *req, const char *host)
+static int store_is_noop(const struct credential *req, struct bb_options *o,
+			 const char *host)
 {
 	struct token_list tokens = TOKEN_LIST_INIT;
 	enum bb_kind kind;
@@ -182,7 +169,7 @@ static int store_is_noop(const struct credential *req, const char *host)
 	kind = bb_token_kind(req->password.buf, req->password.len);
 	if (kind == BB_KIND_APP_PASSWORD)
 		return 0;
-	if (!find_tokens(host, &tokens, 1, &locked) && !locked)
+	if (!find_tokens(o, host, &tokens, 1, &locked) && !locked)
 		pick_stored(&tokens, req, kind, expiry, &unchanged);
 	token_list_release(&tokens);
 	return unchanged;
@@ -210,14 +197,14 @@ int helper_action(const char *action, struct bb_options *o)
 			credential_release(&req);
 			return EXIT_OK;
 		}
-	} else if (!strcmp(action, "get")) {
-		options_load_config(o, 1);	/* bbtoken.warnDays */
+	} else {
+		options_load_config(o, 1);	/* bbtoken.warnDays, .store */
 	}
 	bb_host_canonical(req.host.buf, &host);
 
 	if (!strcmp(action, "get"))
 		ret = helper_get(&req, o, host.buf);
-	else if (!strcmp(action, "store") && store_is_noop(&req, host.buf))
+	else if (!strcmp(action, "store") && store_is_noop(&req, o, host.buf))
 		ret = EXIT_OK;
 	else if (!(tools = module_tools()))
 		ret = EXIT_FAIL;

@@ -8,6 +8,7 @@
  * OpenSSL lives in modules loaded on demand:
  *
  *   bbtoken-ssget.so   the read-only Secret Service lookup of `get` (gio)
+ *   bbtoken-file.so    the encrypted file store, for `get` (libcrypto)
  *   bbtoken-tools.so   everything else: store, erase, the commands
  *
  * A module is looked for next to the running binary first (the build
@@ -20,6 +21,7 @@ void *module_symbol(void *handle, const char *module, const char *symbol);
 
 #define MODULE_SSGET "bbtoken-ssget.so"
 #define MODULE_TOOLS "bbtoken-tools.so"
+#define MODULE_FILE "bbtoken-file.so"
 
 /* Load bbtoken-tools.so and return its table; NULL (said why) on failure. */
 struct bbtoken_tools;

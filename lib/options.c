@@ -21,6 +21,7 @@ void options_release(struct bb_options *o)
 {
 	bb_hosts_release(&o->hosts);
 	buf_release(&o->api_url);
+	buf_release(&o->token_command);
 	options_init(o);
 }
 
@@ -64,7 +65,26 @@ int options_parse(struct bb_options *o, const char *arg)
 		buf_set(&o->api_url, arg + 10);
 		return 1;
 	}
+	if (!strncmp(arg, "--store=", 8)) {
+		if (store_kind_parse(arg + 8, &o->store) < 0) {
+			msg_error("--store=%s is not a store; use --store=auto, "
+				  "--store=secretservice or --store=file", arg + 8);
+			return -1;
+		}
+		o->store_from_cmdline = 1;
+		return 1;
+	}
 	return 0;
+}
+
+void options_store_config(const struct bb_options *o, int flags,
+			  struct store_config *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = o->store;
+	out->flags = flags;
+	out->token_command = buf_isset(&o->token_command) &&
+			     o->token_command.len ? o->token_command.buf : NULL;
 }
 
 int options_warn_days(const struct bb_options *o)
@@ -189,10 +209,32 @@ static void config_seconds(const char *key, const char *value, long *out)
 		*out = n;
 }
 
-static void apply_config(struct bb_options *o, const char *key, const char *value,
+/* Scopes a repository cannot write: git config --show-scope's words. */
+static int trusted_scope(const char *scope)
+{
+	return !strcmp(scope, "system") || !strcmp(scope, "global") ||
+	       !strcmp(scope, "command");
+}
+
+static void apply_config(struct bb_options *o, const char *scope,
+			 const char *key, const char *value,
 			 int warn_days_from_cmdline)
 {
-	if (!strcmp(key, "bbtoken.host")) {
+	if (!strcmp(key, "bbtoken.store") || !strcmp(key, "bbtoken.tokencommand")) {
+		if (!trusted_scope(scope)) {
+			msg_warning("ignoring %s in the repository's config: it is "
+				    "read from global or system config only; set it "
+				    "with `git config --global`", key);
+			return;
+		}
+		if (key[8] == 't') {
+			buf_set(&o->token_command, value);
+		} else if (!o->store_from_cmdline &&
+			   store_kind_parse(value, &o->store) < 0) {
+			msg_warning("ignoring bbtoken.store=%s: use auto, "
+				    "secretservice or file", value);
+		}
+	} else if (!strcmp(key, "bbtoken.host")) {
 		if (bb_hosts_add(&o->hosts, value) < 0)
 			msg_warning("ignoring bbtoken.host=%s: not a host name", value);
 	} else if (!strcmp(key, "bbtoken.warndays") && !warn_days_from_cmdline) {
@@ -209,7 +251,8 @@ static void apply_config(struct bb_options *o, const char *key, const char *valu
 int options_load_config(struct bb_options *o, int lazy)
 {
 	static const char *const argv[] = {
-		"git", "config", "-z", "--get-regexp", "^bbtoken\\.", NULL
+		"git", "config", "-z", "--show-scope", "--get-regexp",
+		"^bbtoken\\.", NULL
 	};
 	struct buf out = BUF_INIT;
 	int cmdline_days = o->warn_days >= 0, status;
@@ -229,16 +272,20 @@ int options_load_config(struct bb_options *o, int lazy)
 			  "check that git is on PATH and its config files parse");
 		return -1;
 	}
+	/* Records of "SCOPE\0KEY\nVALUE\0". */
 	for (pos = 0; out.buf && pos < out.len;) {
-		char *rec = out.buf + pos, *nl;
-		size_t rlen = strlen(rec);
+		char *scope = out.buf + pos, *rec, *nl;
 
+		pos += strlen(scope) + 1;
+		if (pos >= out.len)
+			break;
+		rec = out.buf + pos;
+		pos += strlen(rec) + 1;
 		nl = strchr(rec, '\n');
 		if (nl) {
 			*nl = '\0';
-			apply_config(o, rec, nl + 1, cmdline_days);
+			apply_config(o, scope, rec, nl + 1, cmdline_days);
 		}
-		pos += rlen + 1;
 	}
 	buf_release(&out);
 	return 0;

@@ -7,11 +7,19 @@
 
 /*
  * One interface over every place tokens can live, in the manner of curl's
- * vtls: a table of functions that each backend fills.  Nothing above this
- * header knows which backend runs.  The Secret Service is the first
- * backend (store-secretservice.c, libsecret, with prompts); the `get`
- * path has a read-only one of its own (store-ssget.c, raw GDBus), loaded
- * without libsecret so that git's hot path stays fast.
+ * vtls: a table of functions that each backend fills, and one door,
+ * store_open(), that picks the backend.  Nothing above this header knows
+ * which backend runs.  The backends live in lib/store/:
+ *
+ *   secretservice.c  the Secret Service through libsecret, with prompts
+ *   ssget.c          read-only Secret Service lookup over raw GDBus, for
+ *                    git's `get` (no libsecret, so the hot path stays fast)
+ *   file.c           the encrypted file store (OpenSSL), for machines
+ *                    where no keyring runs
+ *   sources.c        read-only tokens from CI and secret managers
+ *                    (BBTOKEN_TOKEN, a mounted file, bbtoken.tokenCommand)
+ *   open.c           store_open(): the choice, the fall-back of `auto`,
+ *                    and the read-only sources layered in front
  *
  * Backends never print and never exit.  On failure they return a
  * store_err and leave one sentence of detail in store->detail (no
@@ -24,11 +32,24 @@ enum store_err {
 	STORE_ERR_DISMISSED = -3,   /* the user dismissed the unlock prompt */
 	STORE_ERR_TIMEOUT = -4,     /* the keyring did not answer in time */
 	STORE_ERR_FAILED = -5,      /* anything else the keyring said */
-	STORE_ERR_NOT_FOUND = -6    /* the item is gone */
+	STORE_ERR_NOT_FOUND = -6,   /* the item is gone */
+	STORE_ERR_READONLY = -7,    /* a read-only source cannot be written */
+	STORE_ERR_DAMAGED = -8,     /* the file store fails authentication */
+	STORE_ERR_BAD_KEY = -9,     /* wrong passphrase or key file */
+	STORE_ERR_UNSAFE = -10      /* loose modes, another owner, a symlink */
 };
 
-/* Flags for store_open. */
-#define STORE_PROMPT 1	/* a person can answer an unlock prompt */
+/* Where tokens are kept: --store=, bbtoken.store, default auto. */
+enum store_kind {
+	STORE_AUTO = 0,		/* the Secret Service if one answers, else file */
+	STORE_SECRETSERVICE,
+	STORE_FILE
+};
+
+/* Flags for store_open and the backends. */
+#define STORE_PROMPT 1	/* a person can answer a graphical unlock prompt */
+#define STORE_LEAN 2	/* only find will be called: git's `get` path */
+#define STORE_TTY 4	/* a passphrase may be asked on /dev/tty */
 
 struct store;
 
@@ -57,6 +78,15 @@ struct store {
 	const struct store_ops *ops;
 	void *priv;
 	struct buf detail;	/* one sentence on the last failure */
+	/*
+	 * One sentence a command shows after an operation that worked, such
+	 * as which key mode a new file store was made with; empty otherwise.
+	 */
+	struct buf note;
+	/* For people: "the Secret Service", "the encrypted file store PATH". */
+	struct buf where;
+	/* Why `auto` fell back to the file store; empty when it did not. */
+	struct buf fallback;
 	int flags;
 	int timeout_ms;		/* deadline of each keyring call */
 };
@@ -104,6 +134,36 @@ void store_set_detail(struct store *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
+ * What store_open needs to know beyond the kind: the settings of the
+ * read-only sources.  token_command comes from global or system config
+ * only (a repository must not choose what runs); NULL when unset.
+ */
+struct store_config {
+	enum store_kind kind;
+	int flags;
+	const char *token_command;
+	int token_command_timeout_ms;	/* 0: SOURCES_COMMAND_TIMEOUT_MS */
+};
+
+/*
+ * The one door.  Opens the store the config names, with the read-only
+ * sources in front: find and list return their tokens first (t->source
+ * set), and when a source has a token for the host asked, the store
+ * behind is not consulted at all.  put, mark and remove go to the store
+ * behind; a token from a source is refused with STORE_ERR_READONLY.
+ * With STORE_AUTO the first operation decides: no session bus address at
+ * all goes straight to the file store; a Secret Service that is absent or
+ * does not answer in time falls back to it, s->fallback saying why.
+ * Contacts nothing itself; returns STORE_OK, or an error (said in
+ * s->detail) when a backend module cannot be loaded.
+ */
+int store_open(struct store **out, const struct store_config *c);
+
+/* Parse "auto", "secretservice", "file"; -1 for anything else. */
+int store_kind_parse(const char *name, enum store_kind *out);
+const char *store_kind_name(enum store_kind kind);
+
+/*
  * The libsecret backend (tools module).  Like every backend, opening
  * contacts nothing and returns STORE_OK: the first operation reaches the
  * keyring, so that its failure comes back with a detail.
@@ -115,6 +175,12 @@ int store_secretservice_open(struct store **out, int flags);
  * other operations return STORE_ERR_FAILED.
  */
 int store_ssget_open(struct store **out, int flags);
+
+/*
+ * The encrypted file store (lib/store/file.c, libcrypto only; in its own
+ * module for `get`, linked into the tools module for the rest).
+ */
+int store_file_open(struct store **out, int flags);
 
 /* A phrase for a store_err. */
 const char *store_strerror(int err);

@@ -26,6 +26,7 @@ void token_release(struct token *t)
 	buf_release(&t->password);
 	buf_release(&t->oauth_refresh_token);
 	buf_release(&t->extra);
+	buf_release(&t->source);
 	token_init(t);
 }
 
@@ -75,7 +76,8 @@ int token_copy(struct token *dst, const struct token *src)
 	    copy_buf(&dst->email, &src->email) ||
 	    copy_buf(&dst->password, &src->password) ||
 	    copy_buf(&dst->oauth_refresh_token, &src->oauth_refresh_token) ||
-	    copy_buf(&dst->extra, &src->extra))
+	    copy_buf(&dst->extra, &src->extra) ||
+	    copy_buf(&dst->source, &src->source))
 		return -1;
 	return 0;
 }

@@ -48,6 +48,11 @@ struct token {
 	struct buf password;
 	struct buf oauth_refresh_token;
 	struct buf extra;       /* lines from a newer version, kept as they were */
+	/*
+	 * Set only for a token from a read-only source (lib/store/sources.h):
+	 * where it came from, such as "BBTOKEN_TOKEN".  Never stored.
+	 */
+	struct buf source;
 };
 
 void token_init(struct token *t);

@@ -12,6 +12,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <strings.h>
 
 static int tools_command(int argc, const char **argv, struct bb_options *o)
 {
@@ -21,10 +23,14 @@ static int tools_command(int argc, const char **argv, struct bb_options *o)
 	} table[] = {
 		{ "add", cmd_add },
 		{ "check", cmd_check },
+		{ "init", cmd_init },
 		{ "list", cmd_list },
+		{ "lock", cmd_lock },
+		{ "move", cmd_move },
 		{ "remove", cmd_remove },
 		{ "rotate", cmd_rotate },
 		{ "setup", cmd_setup },
+		{ "unlock", cmd_unlock },
 	};
 	size_t i;
 
@@ -96,10 +102,22 @@ int cmd_parse(int argc, const char **argv, const struct cmd_opt *opts,
 	return i;
 }
 
-int cmd_open_store(struct store **s)
+int cmd_store_flags(void)
 {
-	int err = store_secretservice_open(s, report_can_prompt() ? STORE_PROMPT : 0);
+	const char *p = getenv("GIT_TERMINAL_PROMPT");
+	int tty = !p || (strcmp(p, "0") && strcasecmp(p, "false"));
 
+	return (report_can_prompt() ? STORE_PROMPT : 0) | (tty ? STORE_TTY : 0);
+}
+
+int cmd_open_store(struct bb_options *o, struct store **s)
+{
+	struct store_config c;
+	int err;
+
+	options_load_config(o, 0);
+	options_store_config(o, cmd_store_flags(), &c);
+	err = store_open(s, &c);
 	if (err) {
 		report_store_error(*s, err);
 		store_close(*s);
@@ -107,6 +125,15 @@ int cmd_open_store(struct store **s)
 		return EXIT_KEYRING;
 	}
 	return EXIT_OK;
+}
+
+void cmd_say_store(struct store *s)
+{
+	if (s->fallback.len)
+		msg_note("using %s, since %s", buf_str(&s->where),
+			 s->fallback.buf);
+	else if (s->where.len)
+		msg_note("using %s", s->where.buf);
 }
 
 int cmd_host(const char *arg, struct buf *out)
@@ -179,11 +206,12 @@ int cmd_find_token(const struct token_list *all, const char *name,
 	return 0;
 }
 
-int cmd_open_tokens(const char *host, struct store **s, struct token_list *all)
+int cmd_open_tokens(struct bb_options *o, const char *host, struct store **s,
+		    struct token_list *all)
 {
 	int ret, err;
 
-	if ((ret = cmd_open_store(s)))
+	if ((ret = cmd_open_store(o, s)))
 		return ret;
 	err = host ? store_find(*s, host, all) : store_list(*s, all);
 	if (err) {
@@ -193,13 +221,13 @@ int cmd_open_tokens(const char *host, struct store **s, struct token_list *all)
 	return EXIT_OK;
 }
 
-int cmd_open_named(const char *name, const char *host, struct store **s,
-		   struct token_list *all, struct token **t)
+int cmd_open_named(struct bb_options *o, const char *name, const char *host,
+		   struct store **s, struct token_list *all, struct token **t)
 {
 	int ret;
 
 	*t = NULL;
-	if ((ret = cmd_open_tokens(NULL, s, all)))
+	if ((ret = cmd_open_tokens(o, NULL, s, all)))
 		return ret;
 	return cmd_find_token(all, name, host, t) < 0 ? EXIT_FAIL : EXIT_OK;
 }

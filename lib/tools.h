@@ -18,7 +18,7 @@ struct bbtoken_tools {
 	/* A command: argv[0] is its name ("add", "list", ...). */
 	int (*command)(int argc, const char **argv, struct bb_options *o);
 	/* The libsecret backend, for a `get` that must unlock the keyring. */
-	int (*store_open)(struct store **out, int flags);
+	int (*store_secretservice_open)(struct store **out, int flags);
 };
 
 #define BBTOKEN_TOOLS_SYMBOL "bbtoken_tools"

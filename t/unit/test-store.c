@@ -17,7 +17,7 @@
  * the runner numbers them into TAP.  Exit 0 when all passed, 1 if not.
  */
 #include "../../lib/store.h"
-#include "../../lib/secretservice.h"
+#include "../../lib/store/secretservice.h"
 
 #include <libsecret/secret.h>
 #include <stdarg.h>

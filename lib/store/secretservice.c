@@ -25,7 +25,7 @@
  * Secrets read back are SecretValues too; we decode and drop them at
  * once.  What GDBus copies on the way in and out is not ours to wipe.
  */
-#include "store.h"
+#include "../store.h"
 #include "secretservice.h"
 
 #include <libsecret/secret.h>

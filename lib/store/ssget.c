@@ -22,7 +22,7 @@
  * Only calls from the published Secret Service API are made, so that
  * gnome-keyring, KWallet and KeePassXC all answer them.
  */
-#include "store.h"
+#include "../store.h"
 #include "secretservice.h"
 
 #include <gio/gio.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "store.h"
+#include "../store.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -21,6 +21,14 @@ const char *store_strerror(int err)
 		return "the keyring refused the request";
 	case STORE_ERR_NOT_FOUND:
 		return "the keyring item no longer exists";
+	case STORE_ERR_READONLY:
+		return "the token comes from a read-only source";
+	case STORE_ERR_DAMAGED:
+		return "the file store is damaged";
+	case STORE_ERR_BAD_KEY:
+		return "the file store's passphrase or key file is wrong";
+	case STORE_ERR_UNSAFE:
+		return "the file store's files are not safe to use";
 	}
 	return "unknown keyring error";
 }
@@ -39,6 +47,9 @@ struct store *store_new(const struct store_ops *ops, void *priv, int flags)
 void store_free(struct store *s)
 {
 	buf_release(&s->detail);
+	buf_release(&s->note);
+	buf_release(&s->where);
+	buf_release(&s->fallback);
 	free(s);
 }
 

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The backends as the tools module reaches them: linked in.  The tools
+ * module never runs git's `get`, so the lean lookup is the full store.
+ */
+#include "backend.h"
+
+int backend_secretservice(struct store **out, int flags)
+{
+	return store_secretservice_open(out, flags);
+}
+
+int backend_ssget(struct store **out, int flags)
+{
+	return store_secretservice_open(out, flags & ~STORE_LEAN);
+}
+
+int backend_file(struct store **out, int flags)
+{
+	return store_file_open(out, flags);
+}
