@@ -410,6 +410,9 @@ int cmd_add(int argc, const char **argv, struct bb_options *o)
 		goto out;
 	}
 	say_stored(t, o);
+	cmd_say_store(s, "It is kept");
+	if (s->note.len)
+		msg_note("%s", s->note.buf);
 	ret = EXIT_OK;
 out:
 	token_list_release(&all);

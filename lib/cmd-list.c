@@ -36,7 +36,18 @@ static void expiry_text(const struct token *t, long long now, struct buf *out)
 
 /* The columns of one row; every cell is plain text, never a secret. */
 enum { COL_LABEL, COL_HOST, COL_KIND, COL_USER, COL_BINDING, COL_EXPIRES,
-       COL_STATE, COL_FP, NR_COLS };
+       COL_STATE, COL_FROM, COL_FP, NR_COLS };
+
+/*
+ * Where a token came from: `add`, git's `store` (a prompt answered, or
+ * a URL that carried it), or a read-only source such as BBTOKEN_TOKEN.
+ */
+static const char *token_from(const struct token *t)
+{
+	if (buf_isset(&t->source))
+		return t->source.buf;
+	return t->origin == TOKEN_ADDED ? "add" : "git";
+}
 
 static void row_cells(const struct token *t, long long now, struct buf *cell)
 {
@@ -53,6 +64,7 @@ static void row_cells(const struct token *t, long long now, struct buf *cell)
 			t->path.len ? t->path.buf : "-");
 	expiry_text(t, now, &cell[COL_EXPIRES]);
 	buf_set(&cell[COL_STATE], t->rejected ? "rejected" : "ok");
+	buf_set(&cell[COL_FROM], token_from(t));
 	if (fingerprint(t->password.buf, t->password.len, &cell[COL_FP]) < 0)
 		buf_set(&cell[COL_FP], "?");
 }
@@ -61,7 +73,7 @@ static void print_table(const struct token_list *l, long long now)
 {
 	static const char *const head[NR_COLS] = {
 		"LABEL", "HOST", "KIND", "USERNAME", "BINDING", "EXPIRES",
-		"STATE", "FINGERPRINT"
+		"STATE", "FROM", "FINGERPRINT"
 	};
 	struct buf cell[NR_COLS];
 	size_t width[NR_COLS], i;
@@ -131,10 +143,11 @@ int cmd_list(int argc, const char **argv, struct bb_options *o)
 	if (!all.nr) {
 		printf("No tokens stored%s%s. Add one with: git credential-bbtoken add\n",
 		       host_arg ? " for " : "", host_arg ? host.buf : "");
-		goto out;
+	} else {
+		qsort(all.v, all.nr, sizeof(*all.v), by_host_label);
+		print_table(&all, time(NULL));
 	}
-	qsort(all.v, all.nr, sizeof(*all.v), by_host_label);
-	print_table(&all, time(NULL));
+	cmd_say_store(s, "Tokens are kept");
 out:
 	token_list_release(&all);
 	store_close(s);

@@ -50,10 +50,11 @@ int cmd_open_store(struct bb_options *o, struct store **s);
 int cmd_store_flags(void);
 
 /*
- * Say in one line which store s used, and why when `auto` fell back to
- * the file store; call after its first operation.
+ * Say in one line on stdout which store s used, and why when `auto` fell
+ * back to the file store: "WHAT in the Secret Service."  Call after the
+ * store's first operation.
  */
-void cmd_say_store(struct store *s);
+void cmd_say_store(struct store *s, const char *what);
 
 /* Canonical host of --host (default bitbucket.org); -1 with a message. */
 int cmd_host(const char *arg, struct buf *out);

@@ -127,13 +127,14 @@ int cmd_open_store(struct bb_options *o, struct store **s)
 	return EXIT_OK;
 }
 
-void cmd_say_store(struct store *s)
+void cmd_say_store(struct store *s, const char *what)
 {
+	if (!s->where.len)
+		return;
+	printf("%s in %s", what, s->where.buf);
 	if (s->fallback.len)
-		msg_note("using %s, since %s", buf_str(&s->where),
-			 s->fallback.buf);
-	else if (s->where.len)
-		msg_note("using %s", s->where.buf);
+		printf(", since %s", s->fallback.buf);
+	printf(".\n");
 }
 
 int cmd_host(const char *arg, struct buf *out)

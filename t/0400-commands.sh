@@ -26,7 +26,10 @@ main_state () {
 
 test_expect_success 'list with nothing stored says how to add a token' '
 	git credential-bbtoken list >out 2>err &&
-	echo "No tokens stored. Add one with: git credential-bbtoken add" >expect &&
+	cat >expect <<-EOF &&
+	No tokens stored. Add one with: git credential-bbtoken add
+	Tokens are kept in $STORE_WHERE.
+	EOF
 	test_cmp expect out &&
 	test_must_be_empty err
 '
@@ -49,6 +52,7 @@ test_expect_success 'add stores a token from stdin and says what it stored' '
 	Stored API token ${SQ}main${SQ} for $BB_HOST (acme), fingerprint $(fp "$tok").
 	git will send it with the username jdoe.
 	It expires on $exp; you will be warned 14 days before.
+	It is kept in $STORE_WHERE.
 	EOF
 	test_cmp expect out &&
 	test_must_be_empty err
@@ -64,6 +68,7 @@ test_expect_success 'add binds an access token to a repository, for x-token-auth
 	Stored access token ${SQ}gadget-ci${SQ} for $BB_HOST (acme/gadget), fingerprint $(fp "$acc").
 	git will send it with the username x-token-auth.
 	It expires on $(day +60); you will be warned 14 days before.
+	It is kept in $STORE_WHERE.
 	EOF
 	test_cmp expect out
 '
@@ -219,12 +224,13 @@ test_expect_success 'list shows one row per token: kind, username, binding, expi
 		password=$old | put_raw_item old &&
 	list_rows --host=$BB_HOST >out &&
 	cat >expect <<-EOF &&
-	LABEL HOST KIND USERNAME BINDING EXPIRES STATE FINGERPRINT
-	bob $BB_HOST password bob - $(day +10) (in 10 days) ok $(fp hunter2)
-	gadget-ci $BB_HOST access x-token-auth acme/gadget $(day +60) (in 60 days) ok $(fp "$(cat gadget-ci.secret)")
-	main $BB_HOST api jdoe acme $(day +30) (in 30 days) ok $(fp "$(cat main.secret)")
-	noexpiry $BB_HOST api x-bitbucket-api-token-auth noexp unknown ok $(fp "$(cat noexpiry.secret)")
-	old $BB_HOST api x-bitbucket-api-token-auth old EXPIRED $(day -3) ok $(fp "$old")
+	LABEL HOST KIND USERNAME BINDING EXPIRES STATE FROM FINGERPRINT
+	bob $BB_HOST password bob - $(day +10) (in 10 days) ok add $(fp hunter2)
+	gadget-ci $BB_HOST access x-token-auth acme/gadget $(day +60) (in 60 days) ok add $(fp "$(cat gadget-ci.secret)")
+	main $BB_HOST api jdoe acme $(day +30) (in 30 days) ok add $(fp "$(cat main.secret)")
+	noexpiry $BB_HOST api x-bitbucket-api-token-auth noexp unknown ok add $(fp "$(cat noexpiry.secret)")
+	old $BB_HOST api x-bitbucket-api-token-auth old EXPIRED $(day -3) ok add $(fp "$old")
+	Tokens are kept in $STORE_WHERE.
 	EOF
 	sed -e "s/ (in [0-9]* days)//" expect >expect.nodays &&
 	sed -e "s/ (in [0-9]* days)//" out >out.nodays &&
@@ -250,9 +256,10 @@ test_expect_success 'list never prints a token' '
 test_expect_success 'list --host narrows the table to one host' '
 	list_rows --host=git.example.com:8443 >out &&
 	cat >expect <<-EOF &&
-	LABEL HOST KIND USERNAME BINDING EXPIRES STATE FINGERPRINT
+	LABEL HOST KIND USERNAME BINDING EXPIRES STATE FROM FINGERPRINT
 	mirror git.example.com:8443 api x-bitbucket-api-token-auth - $(day +30)
 	mirror2 git.example.com:8443 api x-bitbucket-api-token-auth acme $(day +30)
+	Tokens are kept in $STORE_WHERE.
 	EOF
 	sed -e "s/ (in .*//" out >out.short &&
 	test_cmp expect out.short &&
@@ -263,7 +270,10 @@ test_expect_success 'list --host narrows the table to one host' '
 
 test_expect_success 'list --host for a host without tokens says so' '
 	git credential-bbtoken list --host=nothing.example.com >out &&
-	echo "No tokens stored for nothing.example.com. Add one with: git credential-bbtoken add" >expect &&
+	cat >expect <<-EOF &&
+	No tokens stored for nothing.example.com. Add one with: git credential-bbtoken add
+	Tokens are kept in $STORE_WHERE.
+	EOF
 	test_cmp expect out
 '
 
@@ -320,7 +330,7 @@ test_expect_success 'rotate replaces the secret and keeps label, binding and use
 	printf %s "$new" >main.secret &&
 	printf "%s\n" "$new" >>main.history &&
 	list_rows >list &&
-	test_grep "^main $BB_HOST api jdoe acme $(day +90) (in [0-9]* days) ok $(fp "$new")$" list &&
+	test_grep "^main $BB_HOST api jdoe acme $(day +90) (in [0-9]* days) ok add $(fp "$new")$" list &&
 	test_grep -v "$(fp "$old")" list &&
 	get_token acme/widget.git jdoe >answer &&
 	printf "username=jdoe\npassword=%s\n" "$new" >expect &&
@@ -340,7 +350,7 @@ test_expect_success 'rotate clears a rejected mark' '
 	printf %s "$new" >main.secret &&
 	printf "%s\n" "$new" >>main.history &&
 	list_rows >list &&
-	test_grep "^main .* ok $(fp "$new")$" list &&
+	test_grep "^main .* ok add $(fp "$new")$" list &&
 	get_token acme/widget.git jdoe >answer &&
 	test_grep "^password=$new$" answer
 '

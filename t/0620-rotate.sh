@@ -113,7 +113,7 @@ test_expect_success 'rotate checks the new token with the same probes and swaps 
 
 test_expect_success 'rotate kept label, username and binding, and took the new expiry' '
 	list_rows >list &&
-	test_grep "^main $BB_HOST api jdoe acme $(day +90) (in [0-9]* days) ok $(fp "$(cat main.secret)")$" list &&
+	test_grep "^main $BB_HOST api jdoe acme $(day +90) (in [0-9]* days) ok add $(fp "$(cat main.secret)")$" list &&
 	test_grep -v "$(fp "$(cat old.secret)")" list
 '
 
@@ -264,7 +264,7 @@ test_expect_success 'rotate --stdin without --expires leaves the new expiry unkn
 	test_grep "^password=$new$" item &&
 	test_grep -v "^expires=" item &&
 	list_rows >list &&
-	test_grep "^main .* unknown ok $(fp "$new")$" list
+	test_grep "^main .* unknown ok add $(fp "$new")$" list
 '
 
 test_expect_success 'rotate of a token with no repository to probe asks for --probe and keeps it' '
@@ -300,7 +300,7 @@ test_expect_success 'rotate at a terminal names the token page and the scopes th
 	test_grep -v "$new" out &&
 	test_grep "^Replaced the secret of .ident." out &&
 	list_rows >list &&
-	test_grep "^ident .* $(day +60) (in [0-9]* days) ok $(fp "$new")$" list
+	test_grep "^ident .* $(day +60) (in [0-9]* days) ok add $(fp "$new")$" list
 '
 
 # --- rotate --due -----------------------------------------------------------

@@ -230,6 +230,9 @@ add_token () {
 	git credential-bbtoken add --stdin --no-verify --host="$BB_HOST" "$@"
 }
 
+# What `add` and `list` name as the store in use.
+STORE_WHERE="the Secret Service"
+
 start_dbus
 start_keyring
 

@@ -118,7 +118,10 @@ static int open_backend(struct store *s, enum store_kind kind, int lean)
 		return err;
 	}
 	ch->main->timeout_ms = s->timeout_ms;
-	buf_set(&s->where, buf_str(&ch->main->where));
+	if (!ch->main->where.len)
+		buf_set(&ch->main->where, kind == STORE_FILE ?
+			"the encrypted file store" : "the Secret Service");
+	buf_set(&s->where, ch->main->where.buf);
 	return STORE_OK;
 }
 
