@@ -67,7 +67,7 @@ TOOLS_OBJS = lib/tools.o lib/cmd-store.o lib/cmd-add.o lib/cmd-list.o \
 	$(OPEN_OBJS) $(FILE_OBJS) $(CORE_OBJS)
 
 UNIT_TESTS = t/unit/test-parsers t/unit/test-store t/unit/test-api \
-	t/unit/api-probe
+	t/unit/api-probe t/unit/store-tool
 
 all: $(PROGRAM) $(MODULES)
 
@@ -112,6 +112,11 @@ t/unit/api-probe: t/unit/api-probe.o lib/api.o $(CORE_OBJS)
 t/unit/test-store: t/unit/test-store.o lib/store/secretservice.o \
 		lib/store/ssget.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SECRET_LIBS) $(GIO_LIBS)
+
+# A test's hands inside any store (t/test-lib.sh's put_token_item).
+t/unit/store-tool: t/unit/store-tool.o lib/store/linked.o \
+		lib/store/secretservice.o $(OPEN_OBJS) $(FILE_OBJS) $(CORE_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SECRET_LIBS) $(GIO_LIBS) $(CRYPTO_LIBS)
 
 t/unit/test-store.o: EXTRA_CFLAGS = $(SECRET_CFLAGS) $(GIO_CFLAGS)
 

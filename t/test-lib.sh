@@ -48,7 +48,9 @@ git config --global user.email "test@example.com"
 git config --global init.defaultBranch main
 git config --global protocol.version 2
 
+cleanup_cmds=
 cleanup () {
+	test -z "$cleanup_cmds" || $cleanup_cmds >/dev/null 2>&1
 	for pid in $cleanup_pids; do
 		kill "$pid" 2>/dev/null
 	done
@@ -230,11 +232,48 @@ add_token () {
 	git credential-bbtoken add --stdin --no-verify --host="$BB_HOST" "$@"
 }
 
-# What `add` and `list` name as the store in use.
-STORE_WHERE="the Secret Service"
+# --- The store under test -------------------------------------------------
 
-start_dbus
-start_keyring
+# BBTOKEN_TEST_STORE picks where the helper keeps tokens in this run, so
+# that the git-level scripts run once per backend (their wrappers, such as
+# t/0201-storage-file-key.sh, set it):
+#
+#   secretservice   a private D-Bus session with an unlocked gnome-keyring
+#   file-key        no D-Bus session at all, so `auto` takes the encrypted
+#                   file store, made with a key file
+#   file-pass       the same with a passphrase, unlocked once into the
+#                   kernel keyring as a person would
+#
+# STORE_WHERE is what `add` and `list` say of the store in use.
+BBTOKEN_TEST_STORE=${BBTOKEN_TEST_STORE:-secretservice}
+FILE_STORE=$XDG_DATA_HOME/git-credential-bbtoken/tokens
+TEST_PASSPHRASE="correct horse battery staple"
+NO_BUS="no D-Bus session bus is running here (DBUS_SESSION_BUS_ADDRESS is unset)"
+
+case $BBTOKEN_TEST_STORE in
+secretservice)
+	STORE_WHERE="the Secret Service"
+	start_dbus
+	start_keyring
+	;;
+file-key)
+	STORE_WHERE="the encrypted file store $FILE_STORE, since $NO_BUS"
+	git credential-bbtoken init --key-file >"$TRASH/init.out" 2>&1 ||
+		die "init --key-file failed: $(cat "$TRASH/init.out")"
+	;;
+file-pass)
+	STORE_WHERE="the encrypted file store $FILE_STORE, since $NO_BUS"
+	printf '%s\n' "$TEST_PASSPHRASE" |
+	git credential-bbtoken init --passphrase --stdin >"$TRASH/init.out" 2>&1 &&
+	printf '%s\n' "$TEST_PASSPHRASE" |
+	git credential-bbtoken unlock --stdin --for=2h >>"$TRASH/init.out" 2>&1 ||
+		die "init --passphrase and unlock failed: $(cat "$TRASH/init.out")"
+	# The key lives in the kernel keyring, not in this sandbox: drop it.
+	cleanup_cmds="git credential-bbtoken lock"
+	;;
+*)
+	die "BBTOKEN_TEST_STORE=$BBTOKEN_TEST_STORE: use secretservice, file-key or file-pass"
+esac
 
 # --- Helpers the scripts share ----------------------------------------------
 
@@ -280,6 +319,10 @@ payload () {
 # put_raw_item LABEL: a keyring item of our schema whose secret is stdin,
 # as is, for payloads a half-failed write or a foreign program leaves.
 put_raw_item () {
+	if test "$BBTOKEN_TEST_STORE" != secretservice; then
+		"$BUILD_DIR/t/unit/store-tool" file put
+		return
+	fi
 	secret-tool store --label="test item $1" xdg:schema org.bbtoken.Token \
 		host "$BB_HOST" label "$1"
 }
@@ -296,6 +339,10 @@ put_token_item () {
 		printf '%s\n' "bbtoken-secret 1" kind=api origin=added \
 			created=$(date +%s) label=$label protocol=https host=$host "$@"
 		printf 'password=%s\n' "$(cat)"
-	} | secret-tool store --label="test item $label" \
-		xdg:schema org.bbtoken.Token host "$host" label "$label"
+	} | if test "$BBTOKEN_TEST_STORE" != secretservice; then
+		"$BUILD_DIR/t/unit/store-tool" file put
+	else
+		secret-tool store --label="test item $label" \
+			xdg:schema org.bbtoken.Token host "$host" label "$label"
+	fi
 }
