@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# 0300-git.sh again, on the encrypted file store made with a key file, and no D-Bus session at all.
+# 0300-git.sh again, on the encrypted file store made with a key file, and
+# no D-Bus session at all.
 BBTOKEN_TEST_STORE=file-key
 export BBTOKEN_TEST_STORE
 . "$(dirname "$0")/0300-git.sh"

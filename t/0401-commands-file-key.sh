@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# 0400-commands.sh again, on the encrypted file store made with a key file, and no D-Bus session at all.
+# 0400-commands.sh again, on the encrypted file store made with a key file,
+# and no D-Bus session at all.
 BBTOKEN_TEST_STORE=file-key
 export BBTOKEN_TEST_STORE
 . "$(dirname "$0")/0400-commands.sh"
