@@ -221,14 +221,15 @@ int credential_from_url(struct credential *c, const char *url, size_t len)
 	if (!proto_end || proto_end == url)
 		return CREDENTIAL_ERR_BAD_URL;
 	host = proto_end + 3;
-	slash = memchr(host, '/', end - host);
-	if (!slash)
-		slash = end;
-	/* The last '@' before the path separates userinfo from host. */
-	at = NULL;
-	for (const char *p = host; p < slash; p++)
-		if (*p == '@')
-			at = p;
+	/*
+	 * As git since CVE-2020-11008 and as curl: the authority ends at the
+	 * first '/', '?' or '#', and userinfo at its first '@'.  Read any
+	 * other way, "https://evil.example#@bitbucket.org/" would be a
+	 * request for bitbucket.org while git sends it to evil.example.
+	 */
+	for (slash = host; slash < end && !strchr("/?#", *slash); slash++)
+		;
+	at = memchr(host, '@', slash - host);
 
 	if ((ret = url_decode(&c->protocol, url, proto_end - url)))
 		return ret;
@@ -245,9 +246,11 @@ int credential_from_url(struct credential *c, const char *url, size_t len)
 	if (slash > host && (ret = url_decode(&c->host, host, slash - host)))
 		return ret;
 	if (slash < end) {
-		const char *p = slash + 1, *q = end;
+		const char *p = slash, *q = end;
 
-		/* git drops trailing slashes so "repo/" and "repo" match. */
+		/* git drops leading and trailing slashes: "repo/" is "repo". */
+		while (p < q && *p == '/')
+			p++;
 		while (q > p && q[-1] == '/')
 			q--;
 		if (q > p && (ret = url_decode(&c->path, p, q - p)))

@@ -39,7 +39,7 @@ test_expect_success 'storing the token just served stays on the lean path' '
 	git credential-bbtoken --host="$BB_HOST" get >served &&
 	{ printf "protocol=https\nhost=%s\npath=acme/widget.git\n" "$BB_HOST"; cat served; } |
 	BBTOKEN_TRACE=1 git credential-bbtoken --host="$BB_HOST" store 2>err &&
-	test_grep "loading .*bbtoken-ssget.so" err &&
+	test_grep "loading .*$STORE_MODULE" err &&
 	test_grep -v "bbtoken-tools.so" err
 '
 
@@ -182,6 +182,19 @@ test_expect_success 'list never prints a secret' '
 	test_grep "FINGERPRINT" list
 '
 
+# git and curl end the authority at the first "/", "?" or "#" and split
+# userinfo at the first "@": each URL below goes to evil.example.
+for url in "https://evil.example#@$BB_HOST/acme/widget.git" \
+	"https://evil.example?@$BB_HOST/acme/widget.git" \
+	"https://user@evil.example@$BB_HOST/acme/widget.git"
+do
+	test_expect_success "url=$url gets no token" '
+		printf "url=%s\n" "$url" |
+		git credential-bbtoken --host="$BB_HOST" get >answer 2>err &&
+		test_must_be_empty answer
+	'
+done
+
 test_expect_success 'another host is untouched: no answer, nothing stored' '
 	printf "protocol=https\nhost=github.com\nusername=u\npassword=ATATTfake\n" |
 	git credential-bbtoken --host="$BB_HOST" store &&
@@ -215,7 +228,7 @@ test_expect_success 'without a [bbtoken] section, get spawns no git config' '
 	printf "protocol=https\nhost=bitbucket.org\n" |
 	BBTOKEN_TRACE=1 git credential-bbtoken get >answer 2>err &&
 	test_grep -v "reading bbtoken" err &&
-	test_grep "loading .*bbtoken-ssget.so" err
+	test_grep "loading .*$STORE_MODULE" err
 '
 
 test_done

@@ -244,7 +244,8 @@ add_token () {
 #   file-pass       the same with a passphrase, unlocked once into the
 #                   kernel keyring as a person would
 #
-# STORE_WHERE is what `add` and `list` say of the store in use.
+# STORE_WHERE is what `add` and `list` say of the store in use, and
+# STORE_MODULE the module git's `get` loads for it.
 BBTOKEN_TEST_STORE=${BBTOKEN_TEST_STORE:-secretservice}
 FILE_STORE=$XDG_DATA_HOME/git-credential-bbtoken/tokens
 TEST_PASSPHRASE="correct horse battery staple"
@@ -253,15 +254,18 @@ NO_BUS="no D-Bus session bus is running here (DBUS_SESSION_BUS_ADDRESS is unset)
 case $BBTOKEN_TEST_STORE in
 secretservice)
 	STORE_WHERE="the Secret Service"
+	STORE_MODULE=bbtoken-ssget.so
 	start_dbus
 	start_keyring
 	;;
 file-key)
+	STORE_MODULE=bbtoken-file.so
 	STORE_WHERE="the encrypted file store $FILE_STORE, since $NO_BUS"
 	git credential-bbtoken init --key-file >"$TRASH/init.out" 2>&1 ||
 		die "init --key-file failed: $(cat "$TRASH/init.out")"
 	;;
 file-pass)
+	STORE_MODULE=bbtoken-file.so
 	STORE_WHERE="the encrypted file store $FILE_STORE, since $NO_BUS"
 	printf '%s\n' "$TEST_PASSPHRASE" |
 	git credential-bbtoken init --passphrase --stdin >"$TRASH/init.out" 2>&1 &&
