@@ -13,6 +13,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #ifndef BBTOKEN_VERSION
@@ -75,12 +77,27 @@ static int run_command(int argc, const char **argv, struct bb_options *o)
 	return tools ? tools->command(argc, argv, o) : EXIT_FAIL;
 }
 
+/*
+ * A crash must not write the tokens we hold to a core file, nor let
+ * another process of the user read our memory through ptrace or /proc:
+ * an aborted `add` once left the token, and twice its base64 header, in
+ * a core dump.  First thing, before any secret is read.
+ */
+static void no_core_dumps(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &none);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int main(int argc, const char **argv)
 {
 	struct bb_options opts;
 	const char *cmd;
 	int i, ret;
 
+	no_core_dumps();
 	setvbuf(stdin, stdin_buf, _IOFBF, sizeof(stdin_buf));
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	options_init(&opts);
