@@ -56,6 +56,7 @@ static const char user_agent[] = "git-credential-bbtoken/" BBTOKEN_VERSION;
 
 void api_result_init(struct api_result *r)
 {
+	memset(r, 0, sizeof(*r));	/* fresh memory; buf_init needs it unset */
 	r->answer = API_UNKNOWN;
 	r->failure = API_OK;
 	r->status = 0;
@@ -83,6 +84,7 @@ void api_result_release(struct api_result *r)
 
 void api_client_init(struct api_client *c)
 {
+	memset(c, 0, sizeof(*c));	/* fresh memory; buf_init needs it unset */
 	buf_init(&c->host, 0);
 	buf_init(&c->api_url, 0);
 	buf_init(&c->ca_info, 0);
@@ -743,6 +745,7 @@ struct response {
 
 static void response_init(struct response *resp)
 {
+	memset(resp, 0, sizeof(*resp));	/* fresh or released memory */
 	resp->rc = CURLE_OK;
 	resp->status = resp->os_errno = resp->retry_after = 0;
 	resp->truncated = 0;
@@ -1217,6 +1220,7 @@ static int request_run(const struct api_client *c, const struct request *req,
 
 static void request_init(struct request *req)
 {
+	memset(req, 0, sizeof(*req));	/* fresh memory */
 	buf_init(&req->url, 0);
 	buf_init(&req->auth, 0);
 	buf_init(&req->where, 0);

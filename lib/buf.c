@@ -8,6 +8,12 @@
 
 void buf_init(struct buf *b, size_t max)
 {
+	/*
+	 * A set buffer may hold a secret (term_read_secret once dropped the
+	 * old token of rotate here unwiped): release it first.
+	 */
+	if (b->buf)
+		buf_release(b);
 	b->buf = NULL;
 	b->len = b->alloc = 0;
 	b->max = max;

@@ -29,6 +29,12 @@ struct buf {
 #define BUF_MAX_DEFAULT (1024 * 1024)
 #define BUF_INIT { NULL, 0, 0, 0 }
 
+/*
+ * Give b the cap max, unset.  b must be BUF_INIT, released, or in use: a
+ * set buffer is wiped and freed first, never dropped with its contents.
+ * Memory that may hold anything (a stack struct) must be zeroed or
+ * BUF_INIT first; the *_init functions of structs do that.
+ */
 void buf_init(struct buf *b, size_t max);
 
 /* Append; each returns 0, or -1 (buffer unchanged) past the cap or on OOM. */

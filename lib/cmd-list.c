@@ -75,7 +75,7 @@ static void print_table(const struct token_list *l, long long now)
 		"LABEL", "HOST", "KIND", "USERNAME", "BINDING", "EXPIRES",
 		"STATE", "FROM", "FINGERPRINT"
 	};
-	struct buf cell[NR_COLS];
+	struct buf cell[NR_COLS] = { BUF_INIT };
 	size_t width[NR_COLS], i;
 	int c, show_host = 0;
 

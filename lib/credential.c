@@ -6,6 +6,8 @@
 
 void credential_init(struct credential *c)
 {
+	/* Fresh memory may hold anything: buf_init must see unset buffers. */
+	memset(c, 0, sizeof(*c));
 	buf_init(&c->protocol, 0);
 	buf_init(&c->host, 0);
 	buf_init(&c->path, 0);

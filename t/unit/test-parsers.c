@@ -10,6 +10,7 @@
 #include "lib/pick.h"
 #include "lib/token.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -283,8 +284,31 @@ static void test_pick(void)
 	token_list_release(&l);
 }
 
+/*
+ * buf_init on a buffer that holds a secret must release it (wiped) rather
+ * than drop it: rotate once left the old token in the heap that way.  A
+ * buffer big enough for malloc to map on its own shows the difference
+ * in the bytes mapped (small chunks stay counted while in a cache).
+ */
+static void test_buf_init(void)
+{
+	static char big[512 * 1024];
+	struct buf b = BUF_INIT;
+	size_t before, after;
+
+	memset(big, 'A', sizeof(big));
+	buf_add(&b, big, sizeof(big));
+	before = mallinfo2().hblkhd;
+	buf_init(&b, 4096);
+	after = mallinfo2().hblkhd;
+	ok(!b.buf && !b.len && b.max == 4096, "buf_init leaves the buffer unset, capped");
+	ok(after < before, "buf_init releases a set buffer instead of leaking it");
+	buf_release(&b);
+}
+
 int main(void)
 {
+	test_buf_init();
 	test_protocol();
 	test_url();
 	test_kinds();
