@@ -50,17 +50,22 @@ static void auto_label(struct token *t)
 	buf_release(&fp);
 }
 
-/* A Bitbucket token that reached us through git's prompt. */
+/*
+ * A Bitbucket token that reached us through git's store.  It may have
+ * come from git's prompt, or from a URL that carried it: a submodule's in
+ * a repository someone else wrote, a clone URL pasted from a web page.
+ * We cannot tell which, so it is bound to the repository git sent, and
+ * is account-wide only when git sent no path (credential.useHttpPath
+ * off).  pick.c ranks it below any token the user added for the same
+ * binding, so a token that arrived by chance never displaces theirs.
+ */
 static void fill_bitbucket(struct token *t, const struct credential *req)
 {
 	struct buf ws = BUF_INIT, repo = BUF_INIT;
 
-	if (t->kind == BB_KIND_API_TOKEN) {
-		/* Account-wide: git's path is just the repository it was at. */
-		if (bb_is_account_user(req->username.buf))
-			copy_field(&t->username, &req->username);
-	} else if (!bb_parse_path(req->path.buf, &ws, &repo)) {
-		/* Access tokens belong to one repository: the one in the path. */
+	if (t->kind == BB_KIND_API_TOKEN && bb_is_account_user(req->username.buf))
+		copy_field(&t->username, &req->username);
+	if (!bb_parse_path(req->path.buf, &ws, &repo)) {
 		buf_setn(&t->workspace, ws.buf, ws.len);
 		buf_setn(&t->repository, repo.buf, repo.len);
 	}

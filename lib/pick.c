@@ -45,6 +45,9 @@ static int candidate_cmp(const void *a, const void *b)
 		return x->tier - y->tier;
 	if (x->specificity != y->specificity)
 		return y->specificity - x->specificity;
+	/* What the user added outranks what merely came through git. */
+	if (x->t->origin != y->t->origin)
+		return x->t->origin == TOKEN_ADDED ? -1 : 1;
 	if (x->t->created != y->t->created)
 		return x->t->created < y->t->created ? 1 : -1;
 	return 0;

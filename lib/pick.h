@@ -13,7 +13,9 @@
  * account (a token tied to it, else an untied one); the fixed usernames
  * pick the kind; an email counts as no username.  With a path, the most
  * specific binding wins (repository, workspace, account-wide); without
- * one, account-wide tokens only.  Ties go to the most recently stored.
+ * one, account-wide tokens only.  At the same binding a token the user
+ * added beats one that came through git's store (which may have come in
+ * a URL someone else wrote); then the most recently stored wins.
  * A token that is expired or marked rejected is passed over, with a note
  * the caller turns into a message, and the next one is used.
  *

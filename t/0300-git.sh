@@ -15,6 +15,7 @@ bb_repo beta tool
 
 test_expect_success 'clone, fetch and push with an API token from the keyring' '
 	tok=$(bb_token api --owner jdoe --scopes read,write --expires +200) &&
+	printf %s "$tok" >main.secret &&
 	add_token "$tok" --label=main --expires=$(date -u -d "+200 days" +%F) >out &&
 	test_grep "Stored API token .main." out &&
 	git clone -q "$BB_URL/acme/widget.git" widget &&
@@ -82,6 +83,52 @@ test_expect_success 'two workspaces, two tokens' '
 	git clone -q "$BB_URL/gamma/lib.git" gammalib &&
 	git credential-bbtoken list >list &&
 	test_grep "^gamma .*gamma" list
+'
+
+# bb_submodule_repo W R URL: a repository on the stand-in whose one
+# submodule, lib, points at URL, at the commit mallory/lib is at.
+bb_submodule_repo () {
+	rm -rf "$TRASH/seed" &&
+	git init -q "$TRASH/seed" &&
+	printf "[submodule \"lib\"]\n\tpath = lib\n\turl = %s\n" "$3" \
+		>"$TRASH/seed/.gitmodules" &&
+	git -C "$TRASH/seed" add .gitmodules &&
+	git -C "$TRASH/seed" update-index --add --cacheinfo \
+		160000,$(git -C "$BB_ROOT/mallory/lib.git" rev-parse main),lib &&
+	git -C "$TRASH/seed" commit -q -m "with a submodule" &&
+	mkdir -p "$BB_ROOT/$1" &&
+	git clone -q --bare "$TRASH/seed" "$BB_ROOT/$1/$2.git" &&
+	rm -rf "$TRASH/seed"
+}
+
+test_expect_success 'a token a submodule URL carries never displaces the user'"'"'s own' '
+	bb_user mallory mallory@example.com &&
+	bb_repo mallory lib &&
+	mal=$(bb_token api --owner mallory --scopes read --workspace mallory) &&
+	printf %s "$mal" >mallory.secret &&
+	bb_submodule_repo acme app \
+		"https://x-bitbucket-api-token-auth:$mal@$BB_HOST/mallory/lib.git" &&
+	git clone -q --recurse-submodules "$BB_URL/acme/app.git" app &&
+	test -f app/lib/README &&
+	list_rows >list &&
+	test_grep "mallory/lib .* git $(fp "$mal")$" list &&
+	get_token acme/widget.git >answer &&
+	test_grep "^password=$(cat main.secret)$" answer &&
+	rm -rf widget3 &&
+	git clone -q "$BB_URL/acme/widget.git" widget3
+'
+
+test_expect_success 'a token git stores without a path ranks below the user'"'"'s own' '
+	mal2=$(bb_token api --owner mallory --scopes read --workspace mallory) &&
+	printf "protocol=https\nhost=%s\nusername=x-bitbucket-api-token-auth\npassword=%s\n" \
+		"$BB_HOST" "$mal2" | git credential-bbtoken --host="$BB_HOST" store &&
+	list_rows >list &&
+	test_grep " - .* git $(fp "$mal2")$" list &&
+	printf "protocol=https\nhost=%s\n" "$BB_HOST" |
+	git credential-bbtoken --host="$BB_HOST" get >answer &&
+	test_grep "^password=$(cat main.secret)$" answer &&
+	git credential-bbtoken remove "$(fp "$(cat mallory.secret)")" >/dev/null &&
+	git credential-bbtoken remove "$(fp "$mal2")" >/dev/null
 '
 
 test_expect_success 'a read-only token fails to push with the scope message' '
