@@ -6,6 +6,10 @@
  * configured before it for this URL: a global `store` or `manager`
  * holding a dead app password would otherwise answer first.
  *
+ * It also sets transfer.credentialsInUrl to warn (unless it is die
+ * already): a token in a remote URL lands in .git/config and in logs, and
+ * a submodule URL can carry someone else's (see cmd-store.c).
+ *
  * What was there before is saved under [bbtoken-setup] in the same file,
  * so that --unset puts it back.  Not under [bbtoken]: that section makes
  * every `get` read git's config (options.c), and setup must not slow git.
@@ -25,6 +29,8 @@ static const char setup_usage[] = "usage: git credential-bbtoken setup [--unset]
 #define KEY_SAVED "bbtoken-setup.saved"
 #define KEY_SAVED_HELPER "bbtoken-setup.helper"
 #define KEY_SAVED_PATH "bbtoken-setup.useHttpPath"
+#define KEY_CIU "transfer.credentialsInUrl"
+#define KEY_SAVED_CIU "bbtoken-setup.credentialsInUrl"
 
 /* git config --global with the given arguments; output into out. */
 static int config(struct buf *out, const char *a1, const char *a2,
@@ -58,13 +64,30 @@ static int get_all(const char *key, struct buf *out)
 	return n;
 }
 
-static int is_setup(const struct buf *helpers, int n, const struct buf *path)
+/* One value of git config --get, without its newline. */
+static void get_one(const char *key, struct buf *out)
+{
+	config(out, "--get", key, NULL);
+	if (out->buf) {
+		out->len = strcspn(out->buf, "\n");
+		out->buf[out->len] = '\0';
+	}
+}
+
+/* warn or die already: what setup wants, or stricter. */
+static int ciu_ok(const struct buf *ciu)
+{
+	return buf_eq(ciu, "warn") || buf_eq(ciu, "die");
+}
+
+static int is_setup(const struct buf *helpers, int n, const struct buf *path,
+		    const struct buf *ciu)
 {
 	static const char want[] = "\0bbtoken";	/* "", then "bbtoken" */
 
 	return n == 2 && helpers->len == sizeof(want) &&
 	       !memcmp(helpers->buf, want, sizeof(want)) &&
-	       (!strcmp(path->buf, "true\n") || !strcmp(path->buf, "true"));
+	       buf_eq(path, "true") && ciu_ok(ciu);
 }
 
 static void describe(const char *label, const struct buf *values, int n)
@@ -88,12 +111,14 @@ static void config_failed(void)
 static int do_setup(void)
 {
 	struct buf helpers = BUF_INIT, path = BUF_INIT, saved = BUF_INIT;
+	struct buf ciu = BUF_INIT;
 	size_t pos;
 	int n, ret = EXIT_FAIL;
 
 	n = get_all(KEY_HELPER, &helpers);
-	config(&path, "--get", KEY_PATH, NULL);
-	if (is_setup(&helpers, n, &path)) {
+	get_one(KEY_PATH, &path);
+	get_one(KEY_CIU, &ciu);
+	if (is_setup(&helpers, n, &path, &ciu)) {
 		printf("git is set up already: %s uses only git-credential-bbtoken, "
 		       "with useHttpPath.\n", URL);
 		ret = EXIT_OK;
@@ -105,25 +130,27 @@ static int do_setup(void)
 		     pos += strlen(helpers.buf + pos) + 1)
 			if (config(NULL, "--add", KEY_SAVED_HELPER, helpers.buf + pos))
 				goto fail;
-		if (path.len) {
-			path.len = strcspn(path.buf, "\n");
-			path.buf[path.len] = '\0';
-			if (config(NULL, KEY_SAVED_PATH, path.buf, NULL))
-				goto fail;
-		}
+		if (path.len && config(NULL, KEY_SAVED_PATH, path.buf, NULL))
+			goto fail;
+		if (ciu.len && config(NULL, KEY_SAVED_CIU, ciu.buf, NULL))
+			goto fail;
 		if (config(NULL, KEY_SAVED, "true", NULL))
 			goto fail;
 	}
 	if ((n && config(NULL, "--unset-all", KEY_HELPER, NULL)) ||
 	    config(NULL, "--add", KEY_HELPER, "") ||
 	    config(NULL, "--add", KEY_HELPER, "bbtoken") ||
-	    config(NULL, KEY_PATH, "true", NULL))
+	    config(NULL, KEY_PATH, "true", NULL) ||
+	    (!ciu_ok(&ciu) && config(NULL, KEY_CIU, "warn", NULL)))
 		goto fail;
 	describe("credential." URL ".helper was:", &helpers, n);
 	printf("credential." URL ".helper now: '' 'bbtoken' (the empty value keeps "
 	       "other helpers away from Bitbucket)\n");
 	printf("credential." URL ".useHttpPath now: true (tokens bound to a "
 	       "workspace or repository can be chosen)\n");
+	if (!ciu_ok(&ciu))
+		printf(KEY_CIU " now: warn (git warns when a remote URL carries "
+		       "a password or token)\n");
 	printf("Undo with: git credential-bbtoken setup --unset\n");
 	ret = EXIT_OK;
 	goto out;
@@ -133,12 +160,14 @@ out:
 	buf_release(&helpers);
 	buf_release(&path);
 	buf_release(&saved);
+	buf_release(&ciu);
 	return ret;
 }
 
 static int do_unset(void)
 {
 	struct buf saved = BUF_INIT, helpers = BUF_INIT, path = BUF_INIT;
+	struct buf ciu = BUF_INIT;
 	size_t pos;
 	int n, ret = EXIT_FAIL;
 
@@ -149,11 +178,8 @@ static int do_unset(void)
 		goto out;
 	}
 	n = get_all(KEY_SAVED_HELPER, &helpers);
-	config(&path, "--get", KEY_SAVED_PATH, NULL);
-	if (path.buf) {
-		path.len = strcspn(path.buf, "\n");
-		path.buf[path.len] = '\0';
-	}
+	get_one(KEY_SAVED_PATH, &path);
+	get_one(KEY_SAVED_CIU, &ciu);
 	config(NULL, "--unset-all", KEY_HELPER, NULL);
 	for (pos = 0; n && pos < helpers.len; pos += strlen(helpers.buf + pos) + 1)
 		if (config(NULL, "--add", KEY_HELPER, helpers.buf + pos))
@@ -161,11 +187,15 @@ static int do_unset(void)
 	if (path.len ? config(NULL, KEY_PATH, path.buf, NULL) != 0
 		     : config(NULL, "--unset", KEY_PATH, NULL) > 5)
 		goto fail;
+	if (ciu.len ? config(NULL, KEY_CIU, ciu.buf, NULL) != 0
+		    : config(NULL, "--unset", KEY_CIU, NULL) > 5)
+		goto fail;
 	/* Drop our notes; the section goes with its last key. */
 	config(NULL, "--remove-section", "bbtoken-setup", NULL);
 	describe("credential." URL ".helper restored to:", &helpers, n);
 	printf("credential." URL ".useHttpPath restored to: %s\n",
 	       path.len ? path.buf : "(none)");
+	printf(KEY_CIU " restored to: %s\n", ciu.len ? ciu.buf : "(none)");
 	ret = EXIT_OK;
 	goto out;
 fail:
@@ -174,6 +204,7 @@ out:
 	buf_release(&saved);
 	buf_release(&helpers);
 	buf_release(&path);
+	buf_release(&ciu);
 	return ret;
 }
 

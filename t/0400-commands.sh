@@ -518,6 +518,10 @@ test_expect_success 'setup writes an empty helper, then bbtoken, and useHttpPath
 	test_grep "helper was: .manager." out &&
 	test_grep "helper now: ${SQ}${SQ} ${SQ}bbtoken${SQ}" out &&
 	test_grep "useHttpPath now: true" out &&
+	test_grep "^transfer.credentialsInUrl now: warn" out &&
+	git config --global transfer.credentialsInUrl >ciu &&
+	echo warn >expect &&
+	test_cmp expect ciu &&
 	test_grep "git credential-bbtoken setup --unset" out &&
 	test_must_be_empty err
 '
@@ -542,6 +546,7 @@ test_expect_success 'setup --unset restores what was there before' '
 	git credential-bbtoken setup --unset >out &&
 	test_grep "helper restored to: .manager." out &&
 	test_grep "useHttpPath restored to: (none)" out &&
+	test_grep "^transfer.credentialsInUrl restored to: (none)" out &&
 	git config --global --list >setup.after &&
 	test_cmp setup.before setup.after &&
 	test_grep -v "bbtoken-setup" "$HOME/.gitconfig"
