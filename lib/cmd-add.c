@@ -295,11 +295,15 @@ static void say_stored(const struct token *t, const struct bb_options *o)
 {
 	struct buf fp = BUF_INIT, binding = BUF_INIT, day = BUF_INIT;
 
-	fingerprint(t->password.buf, t->password.len, &fp);
 	token_binding(t, &binding);
-	printf("Stored %s '%s' for %s (%s), fingerprint %s.\n",
-	       bb_kind_label(t->kind), t->label.buf, t->host.buf,
-	       binding.len ? binding.buf : "account-wide", buf_str(&fp));
+	printf("Stored %s '%s' for %s (%s)", bb_kind_label(t->kind),
+	       t->label.buf, t->host.buf,
+	       binding.len ? binding.buf : "account-wide");
+	/* Not of a password that may be weak: a hash of it gives it away. */
+	if (t->kind != BB_KIND_OPAQUE &&
+	    !fingerprint(t->password.buf, t->password.len, &fp))
+		printf(", fingerprint %s", fp.buf);
+	printf(".\n");
 	if (t->kind != BB_KIND_OPAQUE)
 		printf("git will send it with the username %s.\n",
 		       token_git_username(t));

@@ -15,6 +15,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 static int open_and_find(struct bb_options *o, const char *host,
@@ -37,17 +38,28 @@ static int copy_field(struct buf *dst, const struct buf *src)
 	return buf_isset(src) ? buf_setn(dst, src->buf, src->len) : 0;
 }
 
+/*
+ * A label for what git stores.  A Bitbucket token is long and random, so
+ * its fingerprint gives nothing away and lets people match it.  Any other
+ * password may be weak, and the label sits outside the encrypted secret
+ * (gnome-keyring writes attributes in the clear): a hash of it could be
+ * reversed with a dictionary, so it gets a random id instead.
+ */
 static void auto_label(struct token *t)
 {
 	struct buf fp = BUF_INIT;
+	unsigned char id[4];
 
-	fingerprint(t->password.buf, t->password.len, &fp);
 	buf_set_empty(&t->label);
-	if (token_is_bitbucket(t))
+	if (token_is_bitbucket(t)) {
+		fingerprint(t->password.buf, t->password.len, &fp);
 		buf_addf(&t->label, "%s-%s", bb_kind_name(t->kind), buf_str(&fp));
-	else
-		buf_addf(&t->label, "git-%s", buf_str(&fp));
-	buf_release(&fp);
+		buf_release(&fp);
+		return;
+	}
+	if (getrandom(id, sizeof(id), 0) != sizeof(id))
+		memset(id, 0, sizeof(id));	/* unique enough: ids, not keys */
+	buf_addf(&t->label, "git-%02x%02x%02x%02x", id[0], id[1], id[2], id[3]);
 }
 
 /*

@@ -8,6 +8,7 @@
 #include "date.h"
 #include "fingerprint.h"
 #include "msg.h"
+#include "pick.h"
 #include "report.h"
 
 #include <stdio.h>
@@ -183,7 +184,7 @@ int cmd_find_token(const struct token_list *all, const char *name,
 
 		if (host && !buf_eq(&t->host, host))
 			continue;
-		if (!hit && strlen(name) == FINGERPRINT_LEN &&
+		if (!hit && token_is_bitbucket(t) && strlen(name) == FINGERPRINT_LEN &&
 		    !fingerprint(t->password.buf, t->password.len, &fp))
 			hit = !strcmp(fp.buf, name);
 		if (hit) {

@@ -166,7 +166,7 @@ test_expect_success 'add stores an unrecognised secret as a password for --usern
 	echo hunter2 >>secrets &&
 	add_token "hunter2" --username=bob --expires=$(day +10) >out 2>err &&
 	test_grep "^bbtoken: warning: not a Bitbucket token: storing it as a plain password for bob" err &&
-	test_grep "Stored credential .bob. for $BB_HOST (account-wide), fingerprint $(fp hunter2)" out &&
+	test_grep "Stored credential .bob. for $BB_HOST (account-wide)\.$" out &&
 	list_rows >list &&
 	test_grep "^bob $BB_HOST password bob - " list
 '
@@ -225,7 +225,7 @@ test_expect_success 'list shows one row per token: kind, username, binding, expi
 	list_rows --host=$BB_HOST >out &&
 	cat >expect <<-EOF &&
 	LABEL HOST KIND USERNAME BINDING EXPIRES STATE FROM FINGERPRINT
-	bob $BB_HOST password bob - $(day +10) (in 10 days) ok add $(fp hunter2)
+	bob $BB_HOST password bob - $(day +10) (in 10 days) ok add -
 	gadget-ci $BB_HOST access x-token-auth acme/gadget $(day +60) (in 60 days) ok add $(fp "$(cat gadget-ci.secret)")
 	main $BB_HOST api jdoe acme $(day +30) (in 30 days) ok add $(fp "$(cat main.secret)")
 	noexpiry $BB_HOST api x-bitbucket-api-token-auth noexp unknown ok add $(fp "$(cat noexpiry.secret)")
@@ -251,6 +251,22 @@ test_expect_success 'list never prints a token' '
 	git credential-bbtoken list >out 2>err &&
 	test_grep FINGERPRINT out &&
 	! grep -F -f secrets out err
+'
+
+test_expect_success 'nothing outside the secret is derived from a weak password' '
+	printf "protocol=https\nhost=%s\nusername=carol\npassword=Summer2026\n" \
+		"$BB_HOST" | git credential-bbtoken --host="$BB_HOST" store &&
+	list_rows >out &&
+	grep " carol " out >row &&
+	test_grep "^git-[0-9a-f]\{8\} .* -$" row &&
+	test_grep -v "$(fp Summer2026)" row &&
+	if test "$BBTOKEN_TEST_STORE" = secretservice; then
+		secret-tool search --all xdg:schema org.bbtoken.Token >attrs 2>&1 &&
+		test_grep "carol" attrs &&
+		test_grep -v "$(fp Summer2026)" attrs
+	fi &&
+	label=$(cut -d" " -f1 row) &&
+	git credential-bbtoken remove "$label" >/dev/null
 '
 
 test_expect_success 'list --host narrows the table to one host' '
