@@ -105,7 +105,8 @@ static void pick_bitbucket(const struct token_list *tokens,
 		const struct token *t = tokens->v[i];
 		int tier, spec;
 
-		if (!token_is_bitbucket(t))
+		/* The store searched by attributes; the payload has the last word. */
+		if (!token_is_bitbucket(t) || !buf_eq(&t->host, req->host))
 			continue;
 		tier = account_tier(t, user);
 		spec = binding_fit(t, buf_isset(&ws) ? ws.buf : NULL, repo.buf);

@@ -236,6 +236,26 @@ static const char *picked(const struct token_list *l, const char *path,
 	return r.token ? r.token->label.buf : "(none)";
 }
 
+/*
+ * A store answers by its search attributes, which live outside the
+ * secret and may lie: a token whose own payload names another host is
+ * never served.
+ */
+static void test_pick_host(void)
+{
+	struct token_list l = TOKEN_LIST_INIT;
+	struct token *t = mk("elsewhere", BB_KIND_API_TOKEN, NULL, NULL, NULL, 10);
+
+	buf_set(&t->host, "evil.example");
+	token_list_add(&l, t);
+	t = mk("opaque", BB_KIND_OPAQUE, NULL, NULL, NULL, 10);
+	buf_set(&t->host, "evil.example");
+	token_list_add(&l, t);
+	ok(!strcmp(picked(&l, "acme/widget.git", NULL, 1000), "(none)"),
+	   "a token whose payload names another host is not served");
+	token_list_release(&l);
+}
+
 static void test_pick(void)
 {
 	struct token_list l = TOKEN_LIST_INIT;
@@ -282,6 +302,7 @@ static void test_pick(void)
 	pick_token(&l, &req, &r);
 	ok(r.token && r.nr_notes == 2, "the window is 14 days, inclusive");
 	token_list_release(&l);
+	test_pick_host();
 }
 
 /*
