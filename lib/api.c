@@ -137,9 +137,24 @@ static void result_say(struct api_result *r, enum api_answer answer,
 /* --- cleaning what the server says --- */
 
 /*
+ * Characters that reorder or hide text around them without showing
+ * themselves (the "Trojan Source" family): a server could make a message
+ * read as something it does not say.  The Arabic letter mark, zero-width
+ * spaces and joiners, the direction marks, embeddings, overrides and
+ * isolates, word joiners and invisible operators, and the BOM.
+ */
+static int is_format_char(uint32_t cp)
+{
+	return cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) ||
+	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) ||
+	       cp == 0xFEFF;
+}
+
+/*
  * Length of the valid UTF-8 sequence at s, or 0.  Overlong forms,
- * surrogates and C1 controls (U+0080..U+009F, which some terminals obey)
- * count as invalid: server text ends up on the user's terminal.
+ * surrogates, C1 controls (U+0080..U+009F, which some terminals obey) and
+ * format characters count as invalid: server text ends up on the user's
+ * terminal.
  */
 static size_t utf8_len(const unsigned char *s, size_t len)
 {
@@ -159,6 +174,8 @@ static size_t utf8_len(const unsigned char *s, size_t len)
 	}
 	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
 	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp < 0xA0)
+		return 0;
+	if (is_format_char(cp))
 		return 0;
 	return n;
 }
@@ -1151,12 +1168,18 @@ static void explain_response(const struct api_client *c,
 	if (retryable(resp))
 		explain_retries(resp, r);
 	/* Like git: a 200 that is not a git advertisement is not a yes. */
-	if (r->answer == API_YES && req->git_type && !is_git_answer(req, resp))
+	if (r->answer == API_YES && req->git_type && !is_git_answer(req, resp)) {
+		struct buf type = BUF_INIT;
+
+		/* Server bytes, bound for a terminal: cleaned like the rest. */
+		buf_set_empty(&type);
+		add_clean(&type, buf_str(&resp->content_type),
+			  resp->content_type.len, 64);
 		result_say(r, API_UNKNOWN, API_ERR_PROTOCOL,
 			   "%s answered, but not as a git server (content type "
-			   "'%s'): check the host name", req->where.buf,
-			   resp->content_type.len < 64 ? buf_str(&resp->content_type) :
-			   "(too long)");
+			   "'%s'): check the host name", req->where.buf, type.buf);
+		buf_release(&type);
+	}
 	if (r->answer == API_YES && req->want_user)
 		read_user(req, resp, r);
 }

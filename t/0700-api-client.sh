@@ -380,6 +380,14 @@ class H(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if self.path.startswith("/evil/"):
+            # An escape sequence and U+202E in a header, as raw bytes.
+            kind = "text/html\x1b[2J\xe2\x80\xaeevil"
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.path.startswith("/html/"):
             body = b"<html><body>Log in</body></html>"
             self.send_response(200)
@@ -451,6 +459,12 @@ test_expect_success 'a 200 that is not a git advertisement is not a yes' '
 	probe "$READ" fetch "$ODD_HOST" - x-bitbucket-api-token-auth api html widget &&
 	expect answer=unknown failure=protocol status=200 &&
 	test_grep "^message=$ODD_HOST answered, but not as a git server (content type .text/html.)" out
+'
+
+test_expect_success 'a content type with escapes reaches the message defused' '
+	probe "$READ" fetch "$ODD_HOST" - x-bitbucket-api-token-auth api evil widget &&
+	expect answer=unknown failure=protocol status=200 &&
+	test_grep "^message=$ODD_HOST answered, but not as a git server (content type .text/html?\[2J???evil.)" out
 '
 
 test_expect_success 'the stand-in never logged a token' '

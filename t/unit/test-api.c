@@ -417,6 +417,12 @@ static void test_malformed(struct api_result *r)
 		     "caf\xc3\xa9 ?? ??? \xf0\x9f\x98\x80 ??"), r,
 	      "overlong, surrogate and cut UTF-8 become '?'");
 
+	/* U+202E, U+2066, U+200F, U+FEFF: they reorder or hide what follows. */
+	explain(r, 404, TEXT, "a\xe2\x80\xae" "b\xe2\x81\xa6" "c\xe2\x80\x8f"
+		"d\xef\xbb\xbf" "e", NULL, NULL, NULL, READ);
+	check(buf_eq(&r->server_message, "a???b???c???d???e"), r,
+	      "Unicode direction and format characters are defused");
+
 	explain(r, 404, TEXT, "{not json at all\n", NULL, NULL, NULL, READ);
 	check(buf_eq(&r->server_message, "{not json at all"), r,
 	      "a text body that starts with '{' but is not JSON is kept as text");
