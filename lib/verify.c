@@ -8,21 +8,32 @@
 #include <string.h>
 #include <strings.h>
 
-/* git's value for key, matched against https://host/ as git would. */
+/*
+ * git's value for key, matched against https://host/ as git would, from
+ * the global config, else the system one.  Never from the repository's
+ * own: a repository someone else made could otherwise send the token,
+ * and with --email the account's address, to a server of its choosing
+ * (bbtoken.apiUrl), or trust a CA of its own (http.sslCAInfo).
+ */
 static void git_urlmatch(const char *key, const char *host, struct buf *out)
 {
-	const char *argv[] = { "git", "config", "--get-urlmatch", key, NULL, NULL };
+	static const char *const scopes[] = { "--global", "--system" };
+	const char *argv[] = { "git", "config", NULL, "--get-urlmatch", key,
+			       NULL, NULL };
 	struct buf url = BUF_INIT;
+	size_t i;
 
 	buf_addf(&url, "https://%s/", host);
-	argv[4] = url.buf;
-	if (run_git(argv, out) != 0) {
+	argv[5] = url.buf;
+	for (i = 0; i < sizeof(scopes) / sizeof(*scopes); i++) {
+		argv[2] = scopes[i];
+		if (run_git(argv, out) == 0) {
+			out->len = strcspn(out->buf, "\n");
+			out->buf[out->len] = '\0';
+			if (out->len)
+				break;
+		}
 		buf_release(out);
-	} else {
-		out->len = strcspn(out->buf, "\n");
-		out->buf[out->len] = '\0';
-		if (!out->len)
-			buf_release(out);
 	}
 	buf_release(&url);
 }

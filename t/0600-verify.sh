@@ -330,4 +330,20 @@ test_expect_success 'the CA bundle in GIT_SSL_CAINFO is the one used, over http.
 	test_grep "^Stored API token .cainfo." out
 '
 
+# A repository someone else made must not choose where the token goes.
+test_expect_success 'a repository'"'"'s own bbtoken.apiUrl and http.sslCAInfo are not used' '
+	git init -q hostile &&
+	git -C hostile config bbtoken.apiUrl "https://127.0.0.1:1/2.0" &&
+	git -C hostile config http.sslCAInfo "$TRASH/no-such-ca.pem" &&
+	tok=$(bb_token api --owner jdoe --scopes read,write,user) &&
+	: >"$TRASH/bbserver.log" &&
+	(
+		cd hostile &&
+		vadd "$tok" --label=hostile --workspace=acme --probe=acme/widget \
+			--email=jdoe@example.com >../out 2>../err
+	) &&
+	test_grep "^identity: jdoe (Jane Doe)$" out &&
+	test_grep "^GET /2.0/user jdoe@example.com 200$" "$TRASH/bbserver.log"
+'
+
 test_done
