@@ -914,7 +914,12 @@ static int request_perform(const struct api_client *c,
 	if (headers && !request_setup(h, c, req, headers, left_ms, resp)) {
 		resp->rc = curl_easy_perform(h);
 		response_read(h, resp);
-		ret = resp->rc == CURLE_OUT_OF_MEMORY ? -1 : 0;
+		/*
+		 * libcurl says "out of memory" of a header over its 100 KiB
+		 * limit too, and with no word in the error buffer: most
+		 * likely the server's doing, so explained, not died of.
+		 */
+		ret = 0;
 	}
 	curl_easy_cleanup(h);
 	free_headers(headers);
@@ -1070,6 +1075,12 @@ static void explain_failure(const struct api_client *c,
 			   "%s closed the connection without an answer (%s), "
 			   "still after %d tr%s: try again later", req->where.buf,
 			   why.buf, r->tries, r->tries == 1 ? "y" : "ies");
+	else if (resp->rc == CURLE_OUT_OF_MEMORY)
+		result_say(r, API_UNKNOWN, API_ERR_PROTOCOL,
+			   "%s sent an answer too large to read (a header over "
+			   "libcurl's 100 KiB limit, or memory ran out), which "
+			   "Bitbucket does not: check the host name and any "
+			   "proxy (https_proxy)", req->where.buf);
 	else if (resp->rc == CURLE_OPERATION_TIMEDOUT)
 		result_say(r, API_UNKNOWN, API_ERR_NETWORK,
 			   "could not reach %s: no answer within the time allowed "

@@ -380,6 +380,13 @@ class H(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if self.path.startswith("/bighdr/"):
+            # One header over libcurl's 100 KiB limit (CURL_MAX_HTTP_HEADER).
+            self.send_response(200)
+            self.send_header("X-Padding", "a" * (300 * 1024))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.path.startswith("/evil/"):
             # An escape sequence and U+202E in a header, as raw bytes.
             kind = "text/html\x1b[2J\xe2\x80\xaeevil"
@@ -465,6 +472,12 @@ test_expect_success 'a content type with escapes reaches the message defused' '
 	probe "$READ" fetch "$ODD_HOST" - x-bitbucket-api-token-auth api evil widget &&
 	expect answer=unknown failure=protocol status=200 &&
 	test_grep "^message=$ODD_HOST answered, but not as a git server (content type .text/html?\[2J???evil.)" out
+'
+
+test_expect_success 'a header over libcurl'"'"'s limit is a failure that says so' '
+	probe "$READ" fetch "$ODD_HOST" - x-bitbucket-api-token-auth api bighdr widget;
+	expect answer=unknown &&
+	grep "^message=." out
 '
 
 test_expect_success 'the stand-in never logged a token' '
