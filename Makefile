@@ -41,7 +41,7 @@ MODULES = $(MOD_SSGET) $(MOD_FILE) $(MOD_TOOLS)
 
 # Pure modules, libc only: linked into the binary and every module.
 CORE_OBJS = lib/buf.o lib/msg.o lib/credential.o lib/bitbucket.o \
-	lib/token.o lib/date.o lib/store/store.o
+	lib/token.o lib/date.o lib/store/store.o lib/module-abi.o
 
 # store_open() and the read-only sources, libc only; the backends behind
 # it come from modules in the binary (load.c), linked in tools (linked.c).
@@ -141,11 +141,20 @@ t/fuzz/fuzz-%: t/fuzz/fuzz-%.c $(CORE_SRCS) lib/*.h lib/store/*.h Makefile
 
 fuzz: $(FUZZ_TARGETS)
 
+# Each file goes in under a temporary name and is renamed over the old
+# one: a git running the helper meanwhile keeps the file it mapped, and
+# never reads one half-written (which once crashed it with SIGBUS).
+INSTALL_FILE = install_file () { \
+	install -m $$1 "$$2" "$$3.tmp.$$$$" && mv -f "$$3.tmp.$$$$" "$$3"; }
+
 install: all
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(moduledir) $(DESTDIR)$(man1dir)
-	install -m 755 $(PROGRAM) $(DESTDIR)$(bindir)/$(PROGRAM)
-	install -m 644 $(MODULES) $(DESTDIR)$(moduledir)/
-	install -m 644 man/$(PROGRAM).1 $(DESTDIR)$(man1dir)/$(PROGRAM).1
+	@$(INSTALL_FILE); set -e; \
+	install_file 755 $(PROGRAM) $(DESTDIR)$(bindir)/$(PROGRAM); \
+	for m in $(MODULES); do \
+		install_file 644 $$m $(DESTDIR)$(moduledir)/$$m; \
+	done; \
+	install_file 644 man/$(PROGRAM).1 $(DESTDIR)$(man1dir)/$(PROGRAM).1
 
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/$(PROGRAM) $(DESTDIR)$(man1dir)/$(PROGRAM).1

@@ -15,12 +15,24 @@
  * tree), then in MODULEDIR, fixed at build time.  Never in a directory
  * named by the environment: that would let anyone who can set a variable
  * run code inside the process that holds the tokens.
+ *
+ * Each module exports bbtoken_module_abi, the stamp of its build: the
+ * version and BBTOKEN_MODULE_ABI, bumped whenever a module's tables or
+ * the structs they pass change.  module_load refuses a module whose stamp
+ * differs (left over from another version, or half-written), with the
+ * fix.  `make install` writes each file under a temporary name and
+ * renames it, so a running git never maps a file being rewritten.
+ *
+ * Returns the handle, or NULL after saying why.
  */
 void *module_load(const char *name);
 void *module_symbol(void *handle, const char *module, const char *symbol);
 
 #define MODULE_SSGET "bbtoken-ssget.so"
 #define MODULE_TOOLS "bbtoken-tools.so"
+#define MODULE_ABI_SYMBOL "bbtoken_module_abi"
+#define BBTOKEN_MODULE_ABI "2"
+#define BBTOKEN_MODULE_STAMP BBTOKEN_VERSION "/abi-" BBTOKEN_MODULE_ABI
 #define MODULE_FILE "bbtoken-file.so"
 
 /* Load bbtoken-tools.so and return its table; NULL (said why) on failure. */

@@ -17,6 +17,8 @@ void report_store_error(struct store *s, int err)
 	const char *sep = *detail ? " (" : "", *end = *detail ? ")" : "";
 
 	switch (err) {
+	case STORE_ERR_MODULE:
+		break;	/* module_load said what and how to fix it */
 	case STORE_ERR_UNAVAILABLE:
 		msg_error("no Secret Service (keyring) answers on the session bus%s%s%s; "
 			  "start one (gnome-keyring-daemon, KWallet or KeePassXC) "

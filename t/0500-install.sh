@@ -28,6 +28,37 @@ test_expect_success 'the installed helper loads its modules from the prefix' '
 	test_grep "loading $TRASH/inst/lib/git-credential-bbtoken/bbtoken-ssget.so" err
 '
 
+test_expect_success 'install leaves no temporary file behind' '
+	! find inst -name "*.tmp.*" | grep .
+'
+
+MODS=$TRASH/inst/lib/git-credential-bbtoken
+
+test_expect_success 'a module cut short is refused with the fix, not a crash' '
+	cp "$MODS/bbtoken-tools.so" tools.whole &&
+	head -c $(($(stat -c %s tools.whole) / 5)) tools.whole >"$MODS/bbtoken-tools.so" &&
+	PATH="$TRASH/inst/bin:$PATH" test_expect_code 1 \
+		git credential-bbtoken list >out 2>err &&
+	cp tools.whole "$MODS/bbtoken-tools.so" &&
+	test_grep "bbtoken-tools.so is cut short or not a module" err &&
+	test_grep "make install" err
+'
+
+test_expect_success 'a file that is not a module of this build is refused' '
+	cp "$MODS/bbtoken-tools.so" tools.whole &&
+	cp "$MODS/bbtoken-ssget.so" "$MODS/bbtoken-tools.so" &&
+	PATH="$TRASH/inst/bin:$PATH" test_expect_code 1 \
+		git credential-bbtoken list >out 2>err &&
+	cp tools.whole "$MODS/bbtoken-tools.so" &&
+	test_grep "lacks bbtoken_tools\|not a module of this" err &&
+	find /usr/lib -name "libz.so.1" | head -n 1 >libz &&
+	cp "$(cat libz)" "$MODS/bbtoken-tools.so" &&
+	PATH="$TRASH/inst/bin:$PATH" test_expect_code 1 \
+		git credential-bbtoken list >out 2>err &&
+	cp tools.whole "$MODS/bbtoken-tools.so" &&
+	test_grep "is not a module of this git-credential-bbtoken (no stamp" err
+'
+
 test_expect_success 'git help finds the man page' '
 	MANPATH="$TRASH/inst/share/man" MANPAGER=cat PAGER=cat MANWIDTH=80 \
 		git help credential-bbtoken >page 2>err &&

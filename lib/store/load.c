@@ -19,9 +19,9 @@ static int from_module(const char *module, const char *symbol,
 
 	*out = NULL;
 	if (!h)
-		return STORE_ERR_FAILED;
+		return STORE_ERR_MODULE;
 	*(void **)&fn = module_symbol(h, module, symbol);
-	return fn ? fn(out, flags) : STORE_ERR_FAILED;
+	return fn ? fn(out, flags) : STORE_ERR_MODULE;
 }
 
 int backend_secretservice(struct store **out, int flags)
@@ -30,7 +30,7 @@ int backend_secretservice(struct store **out, int flags)
 
 	*out = NULL;
 	return tools ? tools->store_secretservice_open(out, flags)
-		     : STORE_ERR_FAILED;
+		     : STORE_ERR_MODULE;
 }
 
 int backend_ssget(struct store **out, int flags)
