@@ -26,6 +26,7 @@
  * once.  What GDBus copies on the way in and out is not ours to wipe.
  */
 #include "../store.h"
+#include "dbus-error.h"
 #include "secretservice.h"
 
 #include <libsecret/secret.h>
@@ -143,45 +144,10 @@ static void call_end(struct call *c)
 	g_main_context_unref(c->ctx);
 }
 
-static int remote_error_is(const GError *e, const char *name)
-{
-	char *remote = g_dbus_error_get_remote_error(e);
-	int ret = remote && !strcmp(remote, name);
-
-	g_free(remote);
-	return ret;
-}
-
-static int unavailable_error(const GError *e)
-{
-	if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_CLOSED))
-		return 1;
-	if (e->domain != G_DBUS_ERROR)
-		return 0;
-	switch (e->code) {
-	case G_DBUS_ERROR_SERVICE_UNKNOWN:
-	case G_DBUS_ERROR_NAME_HAS_NO_OWNER:
-	case G_DBUS_ERROR_NO_SERVER:
-	case G_DBUS_ERROR_DISCONNECTED:
-	case G_DBUS_ERROR_SPAWN_EXEC_FAILED:
-	case G_DBUS_ERROR_SPAWN_FORK_FAILED:
-	case G_DBUS_ERROR_SPAWN_CHILD_EXITED:
-	case G_DBUS_ERROR_SPAWN_CHILD_SIGNALED:
-	case G_DBUS_ERROR_SPAWN_FAILED:
-	case G_DBUS_ERROR_SPAWN_SERVICE_INVALID:
-	case G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND:
-	case G_DBUS_ERROR_SPAWN_PERMISSIONS_INVALID:
-	case G_DBUS_ERROR_SPAWN_FILE_INVALID:
-	case G_DBUS_ERROR_SPAWN_NO_MEMORY:
-		return 1;
-	}
-	return 0;
-}
-
 static int gone_error(const GError *e)
 {
 	return g_error_matches(e, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT) ||
-	       remote_error_is(e, "org.freedesktop.Secret.Error.NoSuchObject") ||
+	       dbus_error_is_remote(e, "org.freedesktop.Secret.Error.NoSuchObject") ||
 	       g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
 	       g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE) ||
 	       /* What libsecret and GDBus say of a path nobody serves. */
@@ -190,14 +156,12 @@ static int gone_error(const GError *e)
 
 static int classify(const GError *e, enum op_kind kind)
 {
-	if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
-	    g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
-	    g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT))
+	if (dbus_error_is_timeout(e))
 		return STORE_ERR_TIMEOUT;
-	if (kind == OP_CONNECT || unavailable_error(e))
+	if (kind == OP_CONNECT || dbus_error_is_unavailable(e))
 		return STORE_ERR_UNAVAILABLE;
 	if (g_error_matches(e, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) ||
-	    remote_error_is(e, "org.freedesktop.Secret.Error.IsLocked"))
+	    dbus_error_is_remote(e, "org.freedesktop.Secret.Error.IsLocked"))
 		return STORE_ERR_LOCKED;
 	if (kind == OP_ITEM && gone_error(e))
 		return STORE_ERR_NOT_FOUND;

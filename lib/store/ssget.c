@@ -23,6 +23,7 @@
  * gnome-keyring, KWallet and KeePassXC all answer them.
  */
 #include "../store.h"
+#include "dbus-error.h"
 #include "secretservice.h"
 
 #include <gio/gio.h>
@@ -46,45 +47,15 @@ struct reply {
 	int done;
 };
 
-static int remote_error_is(const GError *e, const char *name)
-{
-	char *remote = g_dbus_error_get_remote_error(e);
-	int ret = remote && !strcmp(remote, name);
-
-	g_free(remote);
-	return ret;
-}
-
 /* What a failed call means to the caller; the detail says the rest. */
 static int classify(const GError *e)
 {
-	if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
-	    g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
-	    g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT))
+	if (dbus_error_is_timeout(e))
 		return STORE_ERR_TIMEOUT;
-	if (e->domain == G_DBUS_ERROR) {
-		switch (e->code) {
-		case G_DBUS_ERROR_SERVICE_UNKNOWN:
-		case G_DBUS_ERROR_NAME_HAS_NO_OWNER:
-		case G_DBUS_ERROR_NO_SERVER:
-		case G_DBUS_ERROR_DISCONNECTED:
-		case G_DBUS_ERROR_SPAWN_EXEC_FAILED:
-		case G_DBUS_ERROR_SPAWN_FORK_FAILED:
-		case G_DBUS_ERROR_SPAWN_CHILD_EXITED:
-		case G_DBUS_ERROR_SPAWN_CHILD_SIGNALED:
-		case G_DBUS_ERROR_SPAWN_FAILED:
-		case G_DBUS_ERROR_SPAWN_SERVICE_INVALID:
-		case G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND:
-		case G_DBUS_ERROR_SPAWN_PERMISSIONS_INVALID:
-		case G_DBUS_ERROR_SPAWN_FILE_INVALID:
-		case G_DBUS_ERROR_SPAWN_NO_MEMORY:
-			return STORE_ERR_UNAVAILABLE;
-		}
-	}
-	if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_CLOSED))
+	if (dbus_error_is_unavailable(e))
 		return STORE_ERR_UNAVAILABLE;
 	/* An item locked again between SearchItems and GetSecrets. */
-	if (remote_error_is(e, "org.freedesktop.Secret.Error.IsLocked"))
+	if (dbus_error_is_remote(e, "org.freedesktop.Secret.Error.IsLocked"))
 		return STORE_ERR_LOCKED;
 	return STORE_ERR_FAILED;
 }
