@@ -5,6 +5,7 @@
  * alike, and compiled against gio alone.
  */
 #include "dbus-error.h"
+#include "../store.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -51,4 +52,12 @@ int dbus_error_is_remote(const GError *e, const char *name)
 
 	g_free(remote);
 	return ret;
+}
+
+void dbus_bus_timeout_detail(struct store *s, int ms, const char *doing)
+{
+	store_set_detail(s, STORE_DETAIL_BUS_TIMEOUT " within %d ms while %s; "
+			 "restart the session bus (log out and back in, or "
+			 "`systemctl --user restart dbus`), or keep tokens in "
+			 "the file store with `--store=file`", ms, doing);
 }

@@ -24,4 +24,12 @@ int dbus_error_is_unavailable(const GError *e);
 /* The peer answered with the D-Bus error name (e.g. "...Error.IsLocked"). */
 int dbus_error_is_remote(const GError *e, const char *name);
 
+/*
+ * Set s->detail for a session bus that accepted us but did not answer
+ * within ms (a dbus-daemon that is stopped or wedged): it says so, and
+ * what fixes it.  The detail begins with STORE_DETAIL_BUS_TIMEOUT.
+ */
+struct store;
+void dbus_bus_timeout_detail(struct store *s, int ms, const char *doing);
+
 #endif
