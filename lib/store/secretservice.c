@@ -40,6 +40,7 @@
 
 struct sstore {
 	SecretService *service;	/* reached by the first operation */
+	GDBusConnection *bus;	/* GIO's shared one, which the service uses */
 };
 
 static const SecretSchema schema = {
@@ -220,14 +221,51 @@ static int locked_error(struct store *s, size_t nr)
 	return STORE_ERR_LOCKED;
 }
 
+/*
+ * The shared session bus connection that secret_service_get() uses,
+ * reached first on its own: a bus that accepts the connection but
+ * never answers (a stopped dbus-daemon) then gets a detail that names
+ * the bus, not the keyring.  GIO's connect cannot be cancelled once it
+ * waits for Hello, so at the deadline it is abandoned like any call.
+ */
+static int get_bus(struct store *s)
+{
+	struct sstore *p = s->priv;
+	GDBusConnection *bus = NULL;
+	GError *e = NULL;
+	struct call c;
+
+	call_begin(&c);
+	g_bus_get(G_BUS_TYPE_SESSION, c.cancel, call_done, &c);
+	if (call_wait(&c, s->timeout_ms))
+		bus = g_bus_get_finish(c.res, &e);
+	call_end(&c);
+	if (bus) {
+		/* Held: GIO keeps the shared one only while someone does. */
+		p->bus = bus;
+		return STORE_OK;
+	}
+	if (c.expired || (e && dbus_error_is_timeout(e))) {
+		g_clear_error(&e);
+		dbus_bus_timeout_detail(s, s->timeout_ms, "connecting to it");
+		return STORE_ERR_TIMEOUT;
+	}
+	return fail(s, &c, s->timeout_ms, e, OP_CONNECT,
+		    "connecting to the Secret Service");
+}
+
 static int get_service(struct store *s)
 {
 	struct sstore *p = s->priv;
 	GError *e = NULL;
 	struct call c;
+	int ret;
 
 	if (p->service)
 		return STORE_OK;
+	ret = p->bus ? STORE_OK : get_bus(s);
+	if (ret != STORE_OK)
+		return ret;
 	call_begin(&c);
 	secret_service_get(SECRET_SERVICE_NONE, c.cancel, call_done, &c);
 	if (call_wait(&c, s->timeout_ms))
@@ -801,6 +839,8 @@ static void ss_close(struct store *s)
 
 	if (p->service)
 		g_object_unref(p->service);
+	if (p->bus)
+		g_object_unref(p->bus);
 	free(p);
 	store_free(s);
 }
