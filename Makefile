@@ -55,15 +55,15 @@ PROGRAM_OBJS = credential-bbtoken.o lib/helper.o lib/options.o \
 	lib/module.o lib/pick.o lib/report.o lib/store/load.o $(OPEN_OBJS) \
 	$(CORE_OBJS)
 
-SSGET_OBJS = lib/store/ssget.o $(CORE_OBJS)
+SSGET_OBJS = lib/store/ssget.o lib/store/dbus-error.o $(CORE_OBJS)
 
 FILEMOD_OBJS = $(FILE_OBJS) $(CORE_OBJS)
 
 TOOLS_OBJS = lib/tools.o lib/cmd-store.o lib/cmd-add.o lib/cmd-list.o \
 	lib/cmd-remove.o lib/cmd-rotate.o lib/cmd-setup.o lib/cmd-check.o \
 	lib/cmd-move.o lib/cmd-file.o lib/verify.o lib/api.o \
-	lib/fingerprint.o lib/store/secretservice.o lib/store/linked.o \
-	lib/options.o lib/module.o lib/pick.o lib/report.o \
+	lib/fingerprint.o lib/store/secretservice.o lib/store/dbus-error.o \
+	lib/store/linked.o lib/options.o lib/module.o lib/pick.o lib/report.o \
 	$(OPEN_OBJS) $(FILE_OBJS) $(CORE_OBJS)
 
 UNIT_TESTS = t/unit/test-parsers t/unit/test-store t/unit/test-api \
@@ -72,6 +72,7 @@ UNIT_TESTS = t/unit/test-parsers t/unit/test-store t/unit/test-api \
 all: $(PROGRAM) $(MODULES)
 
 lib/store/ssget.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
+lib/store/dbus-error.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
 lib/store/secretservice.o: EXTRA_CFLAGS = $(SECRET_CFLAGS)
 lib/store/file.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
 lib/fingerprint.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
@@ -110,7 +111,7 @@ t/unit/api-probe: t/unit/api-probe.o lib/api.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JSON_LIBS)
 
 t/unit/test-store: t/unit/test-store.o lib/store/secretservice.o \
-		lib/store/ssget.o $(CORE_OBJS)
+		lib/store/ssget.o lib/store/dbus-error.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SECRET_LIBS) $(GIO_LIBS)
 
 # A test's hands inside any store (t/test-lib.sh's put_token_item).

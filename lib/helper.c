@@ -18,10 +18,13 @@
  * Find the tokens for host through the one door, as lean as the store
  * allows (store.h): the read-only sources, then the backend.  With some
  * items locked and no prompt possible, the unlocked ones are returned
- * and *locked is set.
+ * and *locked is set.  Quiet, a failure is not reported, except a
+ * keyring or bus that did not answer in time (*timed_out set): asking
+ * again would cost the caller as long again.
  */
 static int find_tokens(struct bb_options *o, const char *host,
-		       struct token_list *out, int quiet, int *locked)
+		       struct token_list *out, int quiet, int *locked,
+		       int *timed_out)
 {
 	struct store_config c;
 	struct store *s = NULL;
@@ -35,8 +38,9 @@ static int find_tokens(struct bb_options *o, const char *host,
 	if (!err)
 		err = store_find(s, host, out);
 	*locked = err == STORE_ERR_LOCKED;
+	*timed_out = err == STORE_ERR_TIMEOUT;
 	if (err && !(err == STORE_ERR_LOCKED && out->nr)) {
-		if (!quiet)
+		if (!quiet || *timed_out)
 			report_store_error(s, err);
 		store_close(s);
 		return EXIT_KEYRING;
@@ -103,9 +107,9 @@ static int helper_get(struct credential *req, struct bb_options *o,
 	struct pick_request pr;
 	struct pick_result r;
 	struct buf v = BUF_INIT;
-	int ret, locked;
+	int ret, locked, timed_out;
 
-	ret = find_tokens(o, host, &tokens, 0, &locked);
+	ret = find_tokens(o, host, &tokens, 0, &locked, &timed_out);
 	if (ret) {
 		token_list_release(&tokens);
 		return ret;
@@ -153,25 +157,32 @@ static int helper_get(struct credential *req, struct bb_options *o,
  * git calls store after every request that worked, mostly with what we
  * have just served.  Tell that case with the lean lookup of `get`, and
  * spare it libsecret's session set-up.  Any doubt (a failing keyring, an
- * app password to refuse) goes on to the full store, which explains.
+ * app password to refuse) goes on to the full store, which explains;
+ * but a keyring or bus that did not answer in time is not asked again,
+ * so that git waits one deadline, not two: *ret gets EXIT_KEYRING.
  */
 static int store_is_noop(const struct credential *req, struct bb_options *o,
-			 const char *host)
+			 const char *host, int *ret)
 {
 	struct token_list tokens = TOKEN_LIST_INIT;
 	enum bb_kind kind;
 	long long expiry;
-	int unchanged = 0, locked;
+	int unchanged = 0, locked, timed_out = 0;
 
+	*ret = EXIT_OK;
 	if (req->ephemeral || !buf_isset(&req->password) ||
 	    credential_expiry(req, &expiry) < 0)
 		return 1;
 	kind = bb_token_kind(req->password.buf, req->password.len);
 	if (kind == BB_KIND_APP_PASSWORD)
 		return 0;
-	if (!find_tokens(o, host, &tokens, 1, &locked) && !locked)
+	*ret = find_tokens(o, host, &tokens, 1, &locked, &timed_out);
+	if (!*ret && !locked)
 		pick_stored(&tokens, req, kind, expiry, &unchanged);
 	token_list_release(&tokens);
+	if (timed_out)
+		return 1;
+	*ret = EXIT_OK;
 	return unchanged;
 }
 
@@ -204,8 +215,8 @@ int helper_action(const char *action, struct bb_options *o)
 
 	if (!strcmp(action, "get"))
 		ret = helper_get(&req, o, host.buf);
-	else if (!strcmp(action, "store") && store_is_noop(&req, o, host.buf))
-		ret = EXIT_OK;
+	else if (!strcmp(action, "store") && store_is_noop(&req, o, host.buf, &ret))
+		;	/* ret says whether it was nothing to do or a timeout */
 	else if (!(tools = module_tools()))
 		ret = EXIT_FAIL;
 	else if (!strcmp(action, "store"))

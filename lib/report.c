@@ -3,6 +3,7 @@
 #include "msg.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int report_can_prompt(void)
 {
@@ -31,6 +32,12 @@ void report_store_error(struct store *s, int err)
 			  "one, feed its password to `gnome-keyring-daemon --replace --unlock`");
 		break;
 	case STORE_ERR_TIMEOUT:
+		/* The bus, not the keyring: the detail says what fixes it. */
+		if (!strncmp(detail, STORE_DETAIL_BUS_TIMEOUT,
+			     strlen(STORE_DETAIL_BUS_TIMEOUT))) {
+			msg_error("%s", detail);
+			break;
+		}
 		msg_error("the keyring did not answer in time%s%s%s; restart it "
 			  "(for example `gnome-keyring-daemon --replace`) and try again",
 			  sep, detail, end);

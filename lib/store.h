@@ -94,6 +94,12 @@ struct store {
 
 /* Each keyring call is bounded; a keyring that hangs must not hang git. */
 #define STORE_TIMEOUT_MS 5000
+/*
+ * How the detail of a STORE_ERR_TIMEOUT begins when it was the session
+ * bus, not the keyring, that did not answer: the detail then carries the
+ * whole message and its fix, since restarting the keyring would not help.
+ */
+#define STORE_DETAIL_BUS_TIMEOUT "the session bus did not answer"
 /* An unlock prompt waits as long as a person needs, and no longer. */
 #define STORE_PROMPT_TIMEOUT_MS 120000
 

@@ -26,6 +26,7 @@
  * once.  What GDBus copies on the way in and out is not ours to wipe.
  */
 #include "../store.h"
+#include "dbus-error.h"
 #include "secretservice.h"
 
 #include <libsecret/secret.h>
@@ -39,6 +40,7 @@
 
 struct sstore {
 	SecretService *service;	/* reached by the first operation */
+	GDBusConnection *bus;	/* GIO's shared one, which the service uses */
 };
 
 static const SecretSchema schema = {
@@ -143,45 +145,10 @@ static void call_end(struct call *c)
 	g_main_context_unref(c->ctx);
 }
 
-static int remote_error_is(const GError *e, const char *name)
-{
-	char *remote = g_dbus_error_get_remote_error(e);
-	int ret = remote && !strcmp(remote, name);
-
-	g_free(remote);
-	return ret;
-}
-
-static int unavailable_error(const GError *e)
-{
-	if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_CLOSED))
-		return 1;
-	if (e->domain != G_DBUS_ERROR)
-		return 0;
-	switch (e->code) {
-	case G_DBUS_ERROR_SERVICE_UNKNOWN:
-	case G_DBUS_ERROR_NAME_HAS_NO_OWNER:
-	case G_DBUS_ERROR_NO_SERVER:
-	case G_DBUS_ERROR_DISCONNECTED:
-	case G_DBUS_ERROR_SPAWN_EXEC_FAILED:
-	case G_DBUS_ERROR_SPAWN_FORK_FAILED:
-	case G_DBUS_ERROR_SPAWN_CHILD_EXITED:
-	case G_DBUS_ERROR_SPAWN_CHILD_SIGNALED:
-	case G_DBUS_ERROR_SPAWN_FAILED:
-	case G_DBUS_ERROR_SPAWN_SERVICE_INVALID:
-	case G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND:
-	case G_DBUS_ERROR_SPAWN_PERMISSIONS_INVALID:
-	case G_DBUS_ERROR_SPAWN_FILE_INVALID:
-	case G_DBUS_ERROR_SPAWN_NO_MEMORY:
-		return 1;
-	}
-	return 0;
-}
-
 static int gone_error(const GError *e)
 {
 	return g_error_matches(e, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT) ||
-	       remote_error_is(e, "org.freedesktop.Secret.Error.NoSuchObject") ||
+	       dbus_error_is_remote(e, "org.freedesktop.Secret.Error.NoSuchObject") ||
 	       g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
 	       g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE) ||
 	       /* What libsecret and GDBus say of a path nobody serves. */
@@ -190,14 +157,12 @@ static int gone_error(const GError *e)
 
 static int classify(const GError *e, enum op_kind kind)
 {
-	if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
-	    g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
-	    g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT))
+	if (dbus_error_is_timeout(e))
 		return STORE_ERR_TIMEOUT;
-	if (kind == OP_CONNECT || unavailable_error(e))
+	if (kind == OP_CONNECT || dbus_error_is_unavailable(e))
 		return STORE_ERR_UNAVAILABLE;
 	if (g_error_matches(e, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) ||
-	    remote_error_is(e, "org.freedesktop.Secret.Error.IsLocked"))
+	    dbus_error_is_remote(e, "org.freedesktop.Secret.Error.IsLocked"))
 		return STORE_ERR_LOCKED;
 	if (kind == OP_ITEM && gone_error(e))
 		return STORE_ERR_NOT_FOUND;
@@ -256,14 +221,51 @@ static int locked_error(struct store *s, size_t nr)
 	return STORE_ERR_LOCKED;
 }
 
+/*
+ * The shared session bus connection that secret_service_get() uses,
+ * reached first on its own: a bus that accepts the connection but
+ * never answers (a stopped dbus-daemon) then gets a detail that names
+ * the bus, not the keyring.  GIO's connect cannot be cancelled once it
+ * waits for Hello, so at the deadline it is abandoned like any call.
+ */
+static int get_bus(struct store *s)
+{
+	struct sstore *p = s->priv;
+	GDBusConnection *bus = NULL;
+	GError *e = NULL;
+	struct call c;
+
+	call_begin(&c);
+	g_bus_get(G_BUS_TYPE_SESSION, c.cancel, call_done, &c);
+	if (call_wait(&c, s->timeout_ms))
+		bus = g_bus_get_finish(c.res, &e);
+	call_end(&c);
+	if (bus) {
+		/* Held: GIO keeps the shared one only while someone does. */
+		p->bus = bus;
+		return STORE_OK;
+	}
+	if (c.expired || (e && dbus_error_is_timeout(e))) {
+		g_clear_error(&e);
+		dbus_bus_timeout_detail(s, s->timeout_ms, "connecting to it");
+		return STORE_ERR_TIMEOUT;
+	}
+	return fail(s, &c, s->timeout_ms, e, OP_CONNECT,
+		    "connecting to the Secret Service");
+}
+
 static int get_service(struct store *s)
 {
 	struct sstore *p = s->priv;
 	GError *e = NULL;
 	struct call c;
+	int ret;
 
 	if (p->service)
 		return STORE_OK;
+	ret = p->bus ? STORE_OK : get_bus(s);
+	if (ret != STORE_OK)
+		return ret;
 	call_begin(&c);
 	secret_service_get(SECRET_SERVICE_NONE, c.cancel, call_done, &c);
 	if (call_wait(&c, s->timeout_ms))
@@ -837,6 +839,8 @@ static void ss_close(struct store *s)
 
 	if (p->service)
 		g_object_unref(p->service);
+	if (p->bus)
+		g_object_unref(p->bus);
 	free(p);
 	store_free(s);
 }

@@ -23,12 +23,21 @@
  * gnome-keyring, KWallet and KeePassXC all answer them.
  */
 #include "../store.h"
+#include "dbus-error.h"
 #include "secretservice.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <gio/gio.h>
+#include <poll.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #define SS_BUS_NAME "org.freedesktop.secrets"
 #define SS_SERVICE_PATH "/org/freedesktop/secrets"
@@ -37,6 +46,8 @@
 struct ssget {
 	GDBusConnection *bus;	/* private, opened by the first find */
 	GMainContext *ctx;	/* where our replies are dispatched */
+	int hello;		/* Hello is ours to send, before anything */
+	gint64 deadline;	/* of the find running, monotonic µs */
 };
 
 /* One method call in flight; its callback fills this in. */
@@ -46,45 +57,15 @@ struct reply {
 	int done;
 };
 
-static int remote_error_is(const GError *e, const char *name)
-{
-	char *remote = g_dbus_error_get_remote_error(e);
-	int ret = remote && !strcmp(remote, name);
-
-	g_free(remote);
-	return ret;
-}
-
 /* What a failed call means to the caller; the detail says the rest. */
 static int classify(const GError *e)
 {
-	if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
-	    g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
-	    g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT))
+	if (dbus_error_is_timeout(e))
 		return STORE_ERR_TIMEOUT;
-	if (e->domain == G_DBUS_ERROR) {
-		switch (e->code) {
-		case G_DBUS_ERROR_SERVICE_UNKNOWN:
-		case G_DBUS_ERROR_NAME_HAS_NO_OWNER:
-		case G_DBUS_ERROR_NO_SERVER:
-		case G_DBUS_ERROR_DISCONNECTED:
-		case G_DBUS_ERROR_SPAWN_EXEC_FAILED:
-		case G_DBUS_ERROR_SPAWN_FORK_FAILED:
-		case G_DBUS_ERROR_SPAWN_CHILD_EXITED:
-		case G_DBUS_ERROR_SPAWN_CHILD_SIGNALED:
-		case G_DBUS_ERROR_SPAWN_FAILED:
-		case G_DBUS_ERROR_SPAWN_SERVICE_INVALID:
-		case G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND:
-		case G_DBUS_ERROR_SPAWN_PERMISSIONS_INVALID:
-		case G_DBUS_ERROR_SPAWN_FILE_INVALID:
-		case G_DBUS_ERROR_SPAWN_NO_MEMORY:
-			return STORE_ERR_UNAVAILABLE;
-		}
-	}
-	if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_CLOSED))
+	if (dbus_error_is_unavailable(e))
 		return STORE_ERR_UNAVAILABLE;
 	/* An item locked again between SearchItems and GetSecrets. */
-	if (remote_error_is(e, "org.freedesktop.Secret.Error.IsLocked"))
+	if (dbus_error_is_remote(e, "org.freedesktop.Secret.Error.IsLocked"))
 		return STORE_ERR_LOCKED;
 	return STORE_ERR_FAILED;
 }
@@ -118,19 +99,30 @@ static void reply_release(struct reply *r)
 	g_clear_error(&r->error);
 }
 
+static int ms_left(gint64 deadline);
+
 /*
- * Send a Secret Service method call without waiting for it.  GDBus
- * enforces the deadline itself: past timeout_ms the reply is an error.
+ * Send a method call without waiting for it.  GDBus enforces the
+ * deadline itself: past what is left of the find's, the reply is an
+ * error.
  */
-static void call_service(struct store *s, const char *path, const char *method,
-			 GVariant *args, const char *reply_type, struct reply *r)
+static void call_bus(struct store *s, const char *dest, const char *path,
+		     const char *iface, const char *method, GVariant *args,
+		     const char *reply_type, struct reply *r)
 {
 	struct ssget *g = s->priv;
 
-	g_dbus_connection_call(g->bus, SS_BUS_NAME, path, SS_SERVICE_IFACE,
-			       method, args, G_VARIANT_TYPE(reply_type),
-			       G_DBUS_CALL_FLAGS_NONE, s->timeout_ms, NULL,
-			       on_reply, r);
+	g_dbus_connection_call(g->bus, dest, path, iface, method, args,
+			       G_VARIANT_TYPE(reply_type),
+			       G_DBUS_CALL_FLAGS_NONE, ms_left(g->deadline),
+			       NULL, on_reply, r);
+}
+
+static void call_service(struct store *s, const char *path, const char *method,
+			 GVariant *args, const char *reply_type, struct reply *r)
+{
+	call_bus(s, SS_BUS_NAME, path, SS_SERVICE_IFACE, method, args,
+		 reply_type, r);
 }
 
 /* Every call sent has a deadline, so this always returns. */
@@ -140,38 +132,395 @@ static void wait_reply(struct ssget *g, struct reply *r)
 		g_main_context_iteration(g->ctx, TRUE);
 }
 
+/* ---- the bus connection, under the find's deadline ---- */
+
+/* Milliseconds left until deadline (monotonic, µs), at least 1. */
+static int ms_left(gint64 deadline)
+{
+	gint64 left = (deadline - g_get_monotonic_time() + 999) / 1000;
+
+	return left > 0 ? (int)(left < G_MAXINT ? left : G_MAXINT) : 1;
+}
+
+static int expired(gint64 deadline)
+{
+	return g_get_monotonic_time() >= deadline;
+}
+
+static int bus_timeout(struct store *s, const char *doing)
+{
+	dbus_bus_timeout_detail(s, s->timeout_ms, doing);
+	return STORE_ERR_TIMEOUT;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Undo a D-Bus address value's %XX escapes into out; -1 when malformed. */
+static int unescape(const char *v, size_t len, char *out, size_t size)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		int c = (unsigned char)v[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (i + 2 >= len)
+				return -1;
+			hi = hexval(v[i + 1]);
+			lo = hi < 0 ? -1 : hexval(v[i + 2]);
+			if (lo < 0)
+				return -1;
+			c = hi << 4 | lo;
+			i += 2;
+		}
+		if (!c || n + 1 >= size)
+			return -1;
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/*
+ * The socket of a session bus address we connect ourselves: exactly one
+ * unix:path= or unix:abstract= entry, as dbus-daemon, dbus-broker and
+ * systemd hand out.  Anything else (a list of addresses to try in turn,
+ * tcp:, nonce-tcp:, unixexec:, autolaunch:, keys we do not know) is
+ * left to GIO: 0.  guid gets the server's guid when the address has one.
+ */
+static int unix_address(const char *address, struct sockaddr_un *sa,
+			socklen_t *len, char *guid, size_t guid_size)
+{
+	const char *p, *end = address + strlen(address);
+	char value[sizeof(sa->sun_path) + 1];
+	int have = 0;
+
+	/* Empty entries are skipped, as GIO does; a second one is a list. */
+	while (*address == ';')
+		address++;
+	while (end > address && end[-1] == ';')
+		end--;
+	if (memchr(address, ';', end - address) || end - address < 5 ||
+	    strncmp(address, "unix:", 5))
+		return 0;
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	*guid = '\0';
+	for (p = address + 5; p < end; ) {
+		const char *comma = memchr(p, ',', end - p);
+		const char *stop = comma ? comma : end;
+		const char *eq = memchr(p, '=', stop - p);
+		size_t klen;
+
+		if (!eq)
+			return 0;
+		klen = eq - p;
+		if (unescape(eq + 1, stop - eq - 1, value, sizeof(value)))
+			return 0;
+		if (klen == 4 && !strncmp(p, "path", 4) && !have) {
+			if (strlen(value) >= sizeof(sa->sun_path))
+				return 0;
+			strcpy(sa->sun_path, value);
+			*len = offsetof(struct sockaddr_un, sun_path) +
+			       strlen(value) + 1;
+			have = 1;
+		} else if (klen == 8 && !strncmp(p, "abstract", 8) && !have) {
+			if (strlen(value) + 1 > sizeof(sa->sun_path))
+				return 0;
+			memcpy(sa->sun_path + 1, value, strlen(value));
+			*len = offsetof(struct sockaddr_un, sun_path) + 1 +
+			       strlen(value);
+			have = 1;
+		} else if (klen == 4 && !strncmp(p, "guid", 4)) {
+			if (strlen(value) >= guid_size)
+				return 0;
+			strcpy(guid, value);
+		} else {
+			return 0;
+		}
+		p = comma ? comma + 1 : end;
+	}
+	return have;
+}
+
+/*
+ * SASL EXTERNAL, the whole exchange sent at once as sd-bus does: the
+ * credentials byte, AUTH with our uid, and BEGIN behind it, so that the
+ * bus's "OK <guid>" is the only answer and costs one round trip where
+ * GDBus's own client makes two.  No unix fd passing is negotiated: the
+ * Secret Service calls we make pass none.
+ *
+ * Returns STORE_OK; STORE_ERR_TIMEOUT; STORE_ERR_UNAVAILABLE when the
+ * bus hangs up; 1 when the bus wants something else (another
+ * mechanism), which GIO's client then gets to try.
+ */
+static int authenticate(struct store *s, int fd, const char *guid,
+			gint64 deadline)
+{
+	char out[64], in[256], uid[24];
+	size_t n = 0, sent = 0, i;
+	int len;
+
+	snprintf(uid, sizeof(uid), "%lu", (unsigned long)geteuid());
+	out[0] = '\0';
+	len = 1 + snprintf(out + 1, sizeof(out) - 1, "AUTH EXTERNAL ");
+	for (i = 0; uid[i]; i++)
+		len += snprintf(out + len, sizeof(out) - len, "%02x",
+				(unsigned char)uid[i]);
+	len += snprintf(out + len, sizeof(out) - len, "\r\nBEGIN\r\n");
+
+	while (sent < (size_t)len) {
+		struct pollfd pfd = { fd, POLLOUT, 0 };
+		ssize_t w = send(fd, out + sent, len - sent, MSG_NOSIGNAL);
+
+		if (w > 0) {
+			sent += w;
+			continue;
+		}
+		if (w < 0 && errno != EAGAIN && errno != EINTR)
+			goto hung_up;
+		if (expired(deadline) || poll(&pfd, 1, ms_left(deadline)) == 0)
+			return bus_timeout(s, "authenticating to it");
+	}
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		char *nl = memchr(in, '\n', n);
+		ssize_t r;
+
+		if (nl) {
+			/* The bus says nothing more until we send a message. */
+			if (nl != in + n - 1 || nl == in || nl[-1] != '\r' ||
+			    n < 3 || strncmp(in, "OK", 2))
+				return 1;
+			nl[-1] = '\0';
+			if (*guid && strcmp(in + 2 + strspn(in + 2, " "), guid))
+				return 1;
+			return STORE_OK;
+		}
+		if (n == sizeof(in))
+			return 1;
+		r = recv(fd, in + n, sizeof(in) - n, 0);
+		if (r > 0) {
+			n += r;
+			continue;
+		}
+		if (!r || (errno != EAGAIN && errno != EINTR))
+			goto hung_up;
+		if (expired(deadline) || poll(&pfd, 1, ms_left(deadline)) == 0)
+			return bus_timeout(s, "authenticating to it");
+	}
+hung_up:
+	store_set_detail(s, "cannot connect to the session bus: it closed "
+			 "the connection while we authenticated");
+	return STORE_ERR_UNAVAILABLE;
+}
+
+/*
+ * Connect to a unix socket ourselves, so that each step has the find's
+ * deadline.  A stopped dbus-daemon still has its kernel accept the
+ * connection while the listen backlog has room; past that a blocking
+ * connect() would wait for it, which SO_SNDTIMEO bounds (on Linux it is
+ * what a unix socket's connect waits with).
+ *
+ * Returns the connected, authenticated, non-blocking fd, or -1 with the
+ * error in *err (1: let GIO try).
+ */
+static int connect_unix(struct store *s, const struct sockaddr_un *sa,
+			socklen_t len, const char *guid, gint64 deadline,
+			int *err)
+{
+	int left = ms_left(deadline);
+	struct timeval tv = { left / 1000, (left % 1000) * 1000 };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		store_set_detail(s, "cannot connect to the session bus: %s",
+				 g_strerror(errno));
+		*err = STORE_ERR_UNAVAILABLE;
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
+	    connect(fd, (const struct sockaddr *)sa, len)) {
+		if (errno == EAGAIN || errno == EINPROGRESS || errno == EINTR)
+			*err = bus_timeout(s, "connecting to it");
+		else {
+			/* The words GIO's client has for it. */
+			store_set_detail(s, "cannot connect to the session bus: "
+					 "Could not connect: %s", g_strerror(errno));
+			*err = STORE_ERR_UNAVAILABLE;
+		}
+		close(fd);
+		return -1;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) ||
+	    (*err = authenticate(s, fd, guid, deadline))) {
+		if (!*err) {
+			store_set_detail(s, "cannot connect to the session bus: %s",
+					 g_strerror(errno));
+			*err = STORE_ERR_UNAVAILABLE;
+		}
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* An authenticated socket made into a GDBus connection: no I/O here. */
+static int wrap_socket(struct store *s, int fd)
+{
+	struct ssget *g = s->priv;
+	GSocketConnection *stream;
+	GSocket *sock;
+	GError *e = NULL;
+
+	sock = g_socket_new_from_fd(fd, &e);
+	if (!sock) {
+		close(fd);
+	} else {
+		stream = g_socket_connection_factory_create_connection(sock);
+		/*
+		 * No flags: the stream is authenticated already, and Hello is
+		 * ours to send (search_and_read), in the same round trip as
+		 * the keyring calls.  MESSAGE_BUS_CONNECTION would have GDBus
+		 * send it first and wait for it, without our deadline.
+		 */
+		g->bus = g_dbus_connection_new_sync(G_IO_STREAM(stream), NULL,
+						    G_DBUS_CONNECTION_FLAGS_NONE,
+						    NULL, NULL, &e);
+		g_object_unref(stream);
+		g_object_unref(sock);
+	}
+	if (g->bus) {
+		g->hello = 1;
+		return STORE_OK;
+	}
+	store_set_detail(s, "cannot connect to the session bus: %s", e->message);
+	g_error_free(e);
+	return STORE_ERR_UNAVAILABLE;
+}
+
+/*
+ * GIO's own asynchronous connect, for the addresses we do not connect
+ * ourselves.  Its worker threads cost time, but these addresses are rare
+ * and the deadline holds.  A connect still running at the deadline is
+ * abandoned: the callback frees what it finds.
+ */
+struct bus_wait {
+	GDBusConnection *bus;
+	GError *error;
+	int done;
+	int abandoned;
+};
+
+static void on_bus(GObject *source, GAsyncResult *res, gpointer data)
+{
+	struct bus_wait *w = data;
+
+	(void)source;
+	w->bus = g_dbus_connection_new_for_address_finish(res, &w->error);
+	w->done = 1;
+	if (w->abandoned) {
+		if (w->bus)
+			g_object_unref(w->bus);
+		g_clear_error(&w->error);
+		free(w);
+	}
+}
+
+static gboolean on_deadline(gpointer data)
+{
+	*(int *)data = 1;
+	return G_SOURCE_REMOVE;
+}
+
+static int connect_gio(struct store *s, const char *address, gint64 deadline)
+{
+	struct ssget *g = s->priv;
+	struct bus_wait *w = xcalloc(1, sizeof(*w));
+	GCancellable *cancel = g_cancellable_new();
+	GSource *timer = g_timeout_source_new(ms_left(deadline));
+	int late = 0, ret = STORE_OK;
+
+	g_source_set_callback(timer, on_deadline, &late, NULL);
+	g_source_attach(timer, g->ctx);
+	g_dbus_connection_new_for_address(address,
+		G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+		G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+		NULL, cancel, on_bus, w);
+	while (!w->done && !late)
+		g_main_context_iteration(g->ctx, TRUE);
+	g_source_destroy(timer);
+	g_source_unref(timer);
+	if (!w->done) {
+		g_cancellable_cancel(cancel);
+		w->abandoned = 1;
+		ret = bus_timeout(s, "connecting to it");
+	} else if (w->bus) {
+		g->bus = w->bus;
+	} else if (dbus_error_is_timeout(w->error)) {
+		ret = bus_timeout(s, "connecting to it");
+	} else {
+		store_set_detail(s, "cannot connect to the session bus: %s",
+				 w->error->message);
+		ret = STORE_ERR_UNAVAILABLE;
+	}
+	if (!w->abandoned) {
+		g_clear_error(&w->error);
+		free(w);
+	}
+	g_object_unref(cancel);
+	return ret;
+}
+
 /*
  * A private connection rather than g_bus_get()'s shared one: the shared
  * one is set to raise SIGTERM in the whole process (git's helper) when
  * the bus goes away, and it is no faster.  The address comes from
  * DBUS_SESSION_BUS_ADDRESS or GIO's usual fallbacks.
  *
- * The connection itself has no deadline of ours: that is a talk with
- * the bus daemon, not the keyring, and it fails at once when nobody
- * listens.  Bounding it would mean GIO's asynchronous set-up, whose
- * worker threads cost this path 0.5 ms or more per process.
+ * Every step is bounded by the find's deadline: a session bus whose
+ * socket accepts but whose daemon never answers (stopped, wedged) must
+ * not hang git.  GIO's synchronous connect has no deadline, and its
+ * asynchronous one costs this path 0.5 ms or more in worker threads, so
+ * a unix socket, what session buses use, is connected and authenticated
+ * here with poll(); other addresses go through GIO's asynchronous one.
  */
-static int connect_bus(struct store *s)
+static int connect_bus(struct store *s, gint64 deadline)
 {
 	struct ssget *g = s->priv;
+	struct sockaddr_un sa;
+	socklen_t len = 0;
+	char guid[64];
 	GError *e = NULL;
 	char *address;
+	int fd, ret = 1;
 
 	if (g->bus)
 		return STORE_OK;
 	address = g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SESSION, NULL, &e);
-	if (address) {
-		g->bus = g_dbus_connection_new_for_address_sync(address,
-			G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-			NULL, NULL, &e);
-		g_free(address);
+	if (!address) {
+		store_set_detail(s, "cannot connect to the session bus: %s",
+				 e->message);
+		g_error_free(e);
+		return STORE_ERR_UNAVAILABLE;
 	}
-	if (g->bus)
-		return STORE_OK;
-	store_set_detail(s, "cannot connect to the session bus: %s", e->message);
-	g_error_free(e);
-	return STORE_ERR_UNAVAILABLE;
+	if (unix_address(address, &sa, &len, guid, sizeof(guid))) {
+		fd = connect_unix(s, &sa, len, guid, deadline, &ret);
+		if (fd >= 0)
+			ret = wrap_socket(s, fd);
+	}
+	if (ret == 1)
+		ret = connect_gio(s, address, deadline);
+	g_free(address);
+	return ret;
 }
 
 static GVariant *search_args(const char *host)
@@ -283,22 +632,38 @@ static int search_and_read(struct store *s, const char *host,
 {
 	struct ssget *g = s->priv;
 	struct reply session = { NULL, NULL, 0 }, search = { NULL, NULL, 0 };
+	struct reply hello = { NULL, NULL, 0 };
 	GVariant *unlocked = NULL, *locked = NULL;
 	const char *session_path = NULL;
 	int ret = STORE_OK;
 
-	/* Both in flight before we wait for either: one round trip, not two. */
+	/*
+	 * All in flight before we wait for any: one round trip, not three.
+	 * The bus handles a connection's messages in order, so Hello, which
+	 * must come first, is done before the keyring calls reach it.
+	 */
+	if (g->hello)
+		call_bus(s, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+			 "org.freedesktop.DBus", "Hello", NULL, "(s)", &hello);
 	call_service(s, SS_SERVICE_PATH, "OpenSession",
 		     g_variant_new("(sv)", "plain", g_variant_new_string("")),
 		     "(vo)", &session);
 	call_service(s, SS_SERVICE_PATH, "SearchItems", search_args(host),
 		     "(aoao)", &search);
+	if (g->hello)
+		wait_reply(g, &hello);
 	wait_reply(g, &session);
 	wait_reply(g, &search);
 
 	if (session.value)
 		g_variant_get_child(session.value, 1, "&o", &session_path);
-	if (search.error)
+	if (g->hello && hello.error) {
+		/* Nothing the keyring said counts if the bus did not answer. */
+		if (dbus_error_is_timeout(hello.error))
+			ret = bus_timeout(s, "saying Hello to it");
+		else
+			ret = fail(s, hello.error, "connecting to the session bus");
+	} else if (search.error)
 		ret = fail(s, search.error, "searching the keyring");
 	else if (session.error)
 		ret = fail(s, session.error, "opening a keyring session");
@@ -321,6 +686,13 @@ out:
 		g_variant_unref(unlocked);
 	if (locked)
 		g_variant_unref(locked);
+	if (g->hello && hello.error) {
+		/* Useless without Hello: the next find connects again. */
+		g_object_unref(g->bus);
+		g->bus = NULL;
+	}
+	g->hello = 0;
+	reply_release(&hello);
 	reply_release(&session);
 	reply_release(&search);
 	return ret;
@@ -336,11 +708,12 @@ static int ssget_find(struct store *s, const char *host,
 	/* Not UTF-8: no item can carry it, and D-Bus could not send it. */
 	if (host && !g_utf8_validate(host, -1, NULL))
 		return STORE_OK;
-	ret = connect_bus(s);
-	if (ret != STORE_OK)
-		return ret;
+	/* One deadline for the whole find, connecting included. */
+	g->deadline = g_get_monotonic_time() + (gint64)s->timeout_ms * 1000;
 	g_main_context_push_thread_default(g->ctx);
-	ret = search_and_read(s, host, out);
+	ret = connect_bus(s, g->deadline);
+	if (ret == STORE_OK)
+		ret = search_and_read(s, host, out);
 	g_main_context_pop_thread_default(g->ctx);
 	token_list_sort_newest(out, first);
 	return ret;
