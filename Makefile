@@ -115,7 +115,7 @@ t/unit/test-store: t/unit/test-store.o lib/store/secretservice.o \
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SECRET_LIBS) $(GIO_LIBS)
 
 # A test's hands inside any store (t/test-lib.sh's put_token_item).
-t/unit/store-tool: t/unit/store-tool.o lib/store/linked.o \
+t/unit/store-tool: t/unit/store-tool.o lib/store/linked.o lib/store/dbus-error.o \
 		lib/store/secretservice.o $(OPEN_OBJS) $(FILE_OBJS) $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SECRET_LIBS) $(GIO_LIBS) $(CRYPTO_LIBS)
 

@@ -78,7 +78,10 @@ test_expect_success 'get never answers an item whose payload was cut short' '
 
 test_expect_success 'list shows none of these items' '
 	git credential-bbtoken list >out &&
-	echo "No tokens stored. Add one with: git credential-bbtoken add" >expect &&
+	cat >expect <<-EOF &&
+	No tokens stored. Add one with: git credential-bbtoken add
+	Tokens are kept in the Secret Service.
+	EOF
 	test_cmp expect out
 '
 
