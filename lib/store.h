@@ -36,7 +36,8 @@ enum store_err {
 	STORE_ERR_READONLY = -7,    /* a read-only source cannot be written */
 	STORE_ERR_DAMAGED = -8,     /* the file store fails authentication */
 	STORE_ERR_BAD_KEY = -9,     /* wrong passphrase or key file */
-	STORE_ERR_UNSAFE = -10      /* loose modes, another owner, a symlink */
+	STORE_ERR_UNSAFE = -10,     /* loose modes, another owner, a symlink */
+	STORE_ERR_SOURCE = -11      /* a read-only source is set but gives no token */
 };
 
 /* Where tokens are kept: --store=, bbtoken.store, default auto. */
