@@ -42,6 +42,11 @@ void report_store_error(struct store *s, int err)
 			  "`git credential-bbtoken list` to see what is stored",
 			  sep, detail, end);
 		break;
+	case STORE_ERR_READONLY:
+		/* The chain's detail names the source and where to change it. */
+		msg_error("%s", *detail ? detail : "the token comes from a "
+			  "read-only source; change it where it is set");
+		break;
 	case STORE_ERR_SOURCE:
 		/* The detail names the source, what is wrong and the fix. */
 		if (*detail)

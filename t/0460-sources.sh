@@ -459,4 +459,10 @@ test_expect_success 'git'"'"'s erase of a source token marks nothing' '
 	test_grep -v "rejected" list
 '
 
+test_expect_success 'remove of a source token says where to change it' '
+	! BBTOKEN_TOKEN=$TOK git credential-bbtoken remove BBTOKEN_TOKEN 2>err &&
+	test_grep "the token comes from BBTOKEN_TOKEN, which is read-only; change it where it is set" err &&
+	test_grep -v "keyring refused" err
+'
+
 test_done
