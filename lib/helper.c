@@ -43,7 +43,7 @@ static int find_tokens(struct bb_options *o, const char *host,
 		if (!quiet || *timed_out)
 			report_store_error(s, err);
 		store_close(s);
-		return EXIT_KEYRING;
+		return err == STORE_ERR_SOURCE ? EXIT_FAIL : EXIT_KEYRING;
 	}
 	store_close(s);
 	return EXIT_OK;

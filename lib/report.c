@@ -51,6 +51,20 @@ void report_store_error(struct store *s, int err)
 			  "`git credential-bbtoken list` to see what is stored",
 			  sep, detail, end);
 		break;
+	case STORE_ERR_READONLY:
+		/* The chain's detail names the source and where to change it. */
+		msg_error("%s", *detail ? detail : "the token comes from a "
+			  "read-only source; change it where it is set");
+		break;
+	case STORE_ERR_SOURCE:
+		/* The detail names the source, what is wrong and the fix. */
+		if (*detail)
+			msg_error("no token for git: %s", detail);
+		else
+			msg_error("no token for git: a token source (BBTOKEN_TOKEN, "
+				  "BBTOKEN_TOKEN_FILE, $CREDENTIALS_DIRECTORY/bbtoken "
+				  "or bbtoken.tokenCommand) is set but gives no token");
+		break;
 	default:
 		msg_error("the keyring refused the request%s%s%s; try again, and "
 			  "restart the keyring daemon if it persists", sep, detail, end);

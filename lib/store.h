@@ -37,6 +37,7 @@ enum store_err {
 	STORE_ERR_DAMAGED = -8,     /* the file store fails authentication */
 	STORE_ERR_BAD_KEY = -9,     /* wrong passphrase or key file */
 	STORE_ERR_UNSAFE = -10,     /* loose modes, another owner, a symlink */
+	STORE_ERR_SOURCE = -11,     /* a read-only source is set but gives no token */
 	STORE_ERR_MODULE = -20      /* a backend's module would not load (said) */
 };
 

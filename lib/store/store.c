@@ -29,6 +29,8 @@ const char *store_strerror(int err)
 		return "the file store's passphrase or key file is wrong";
 	case STORE_ERR_UNSAFE:
 		return "the file store's files are not safe to use";
+	case STORE_ERR_SOURCE:
+		return "the token source gives no token";
 	case STORE_ERR_MODULE:
 		return "a module of git-credential-bbtoken would not load";
 	}
