@@ -142,6 +142,64 @@ static int home_file_may_matter(const char *rel)
 	return file_may_matter(path);
 }
 
+/*
+ * The config of the git directory gitdir: its own config, plus the common
+ * one of a linked worktree (named by its "commondir" file) and the
+ * worktree's config.worktree.
+ */
+static int gitdir_config_may_matter(const char *gitdir)
+{
+	char path[4200], common[4096];
+	FILE *f;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/config", gitdir);
+	if (file_may_matter(path))
+		return 1;
+	snprintf(path, sizeof(path), "%s/config.worktree", gitdir);
+	if (file_may_matter(path))
+		return 1;
+	snprintf(path, sizeof(path), "%s/commondir", gitdir);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fgets(common, sizeof(common), f))
+		n = strcspn(common, "\n");
+	fclose(f);
+	if (!n)
+		return 1;	/* cannot tell: ask git */
+	common[n] = '\0';
+	if (common[0] == '/')
+		snprintf(path, sizeof(path), "%s/config", common);
+	else
+		snprintf(path, sizeof(path), "%s/%s/config", gitdir, common);
+	return file_may_matter(path);
+}
+
+/*
+ * A ".git" file, as submodules and linked worktrees have: "gitdir: DIR",
+ * DIR relative to the file's directory when not absolute.
+ */
+static int gitfile_config_may_matter(const char *dir, const char *file)
+{
+	char line[4096], gitdir[8300];
+	FILE *f = fopen(file, "r");
+	size_t n;
+
+	if (!f)
+		return 1;
+	n = fgets(line, sizeof(line), f) ? strcspn(line, "\n") : 0;
+	fclose(f);
+	line[n] = '\0';
+	if (strncmp(line, "gitdir: ", 8) || !line[8])
+		return 1;	/* not one git writes: ask git */
+	if (line[8] == '/')
+		snprintf(gitdir, sizeof(gitdir), "%s", line + 8);
+	else
+		snprintf(gitdir, sizeof(gitdir), "%s/%s", dir, line + 8);
+	return gitdir_config_may_matter(gitdir);
+}
+
 /* The repository's own config: $GIT_DIR, or a .git above the cwd. */
 static int local_config_may_matter(void)
 {
@@ -150,19 +208,17 @@ static int local_config_may_matter(void)
 	struct stat st;
 	char *slash;
 
-	if (gitdir) {
-		snprintf(path, sizeof(path), "%s/config", gitdir);
-		return file_may_matter(path);
-	}
+	if (gitdir)
+		return gitdir_config_may_matter(gitdir);
 	if (!getcwd(dir, sizeof(dir)))
 		return 1;	/* cannot tell: ask git */
 	for (;;) {
 		snprintf(path, sizeof(path), "%s/.git", dir);
 		if (!stat(path, &st)) {
 			if (!S_ISDIR(st.st_mode))
-				return 1;	/* a gitfile or worktree: ask git */
-			snprintf(path, sizeof(path), "%s/.git/config", dir);
-			return file_may_matter(path);
+				return gitfile_config_may_matter(dir, path);
+			snprintf(path, sizeof(path), "%s/.git", dir);
+			return gitdir_config_may_matter(path);
 		}
 		slash = strrchr(dir, '/');
 		if (!slash || slash == dir)

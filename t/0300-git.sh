@@ -278,4 +278,25 @@ test_expect_success 'without a [bbtoken] section, get spawns no git config' '
 	test_grep "loading .*$STORE_MODULE" err
 '
 
+test_expect_success 'inside a linked worktree, get spawns no git config either' '
+	git init -q wtmain && git -C wtmain commit -q --allow-empty -m init &&
+	git -C wtmain worktree add -q ../wtlinked &&
+	(
+		cd wtlinked &&
+		printf "protocol=https\nhost=bitbucket.org\n" |
+		BBTOKEN_TRACE=1 git credential-bbtoken get >../answer 2>../err
+	) &&
+	test_grep -v "reading bbtoken" err
+'
+
+test_expect_success 'a [bbtoken] section in a worktree'"'"'s common config is read' '
+	git -C wtmain config bbtoken.warnDays 3 &&
+	(
+		cd wtlinked &&
+		printf "protocol=https\nhost=bitbucket.org\n" |
+		BBTOKEN_TRACE=1 git credential-bbtoken get >../answer 2>../err
+	) &&
+	test_grep "reading bbtoken" err
+'
+
 test_done
