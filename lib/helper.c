@@ -68,6 +68,15 @@ static void say_notes(const struct pick_result *r, const struct pick_request *re
 				 r->username);
 			break;
 		case PICK_NOTE_EXPIRED:
+			if (buf_isset(&t->source)) {
+				/* Not ours to rotate: it is set where it came from. */
+				msg_error("the %s from %s expired on %s and is not "
+					  "used; create a new one at %s and put it "
+					  "in %s", bb_kind_label(t->kind),
+					  t->source.buf, day.buf, BB_TOKEN_PAGE,
+					  t->source.buf);
+				break;
+			}
 			msg_error("%s '%s' expired on %s and is not used; create a new one "
 				  "at %s and replace it with `git credential-bbtoken rotate %s`",
 				  bb_kind_label(t->kind), t->label.buf, day.buf,
@@ -89,6 +98,14 @@ static void say_notes(const struct pick_result *r, const struct pick_request *re
 					 days == 1 ? "" : "s");
 			else
 				snprintf(when, sizeof(when), "today");
+			if (buf_isset(&t->source)) {
+				msg_warning("the %s from %s expires on %s (%s); "
+					    "create a new one at %s and put it in %s "
+					    "before then", bb_kind_label(t->kind),
+					    t->source.buf, day.buf, when,
+					    BB_TOKEN_PAGE, t->source.buf);
+				break;
+			}
 			msg_warning("%s '%s' expires on %s (%s); replace it before "
 				    "then with `git credential-bbtoken rotate %s`",
 				    bb_kind_label(t->kind), t->label.buf, day.buf,
