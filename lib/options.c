@@ -85,6 +85,7 @@ void options_store_config(const struct bb_options *o, int flags,
 	out->flags = flags;
 	out->token_command = buf_isset(&o->token_command) &&
 			     o->token_command.len ? o->token_command.buf : NULL;
+	out->token_command_timeout_ms = (int)o->token_command_timeout * 1000;
 }
 
 int options_warn_days(const struct bb_options *o)
@@ -276,14 +277,18 @@ static void apply_config(struct bb_options *o, const char *scope,
 			 const char *key, const char *value,
 			 int warn_days_from_cmdline)
 {
-	if (!strcmp(key, "bbtoken.store") || !strcmp(key, "bbtoken.tokencommand")) {
+	if (!strcmp(key, "bbtoken.store") || !strcmp(key, "bbtoken.tokencommand") ||
+	    !strcmp(key, "bbtoken.tokencommandtimeout")) {
 		if (!trusted_scope(scope)) {
 			msg_warning("ignoring %s in the repository's config: it is "
 				    "read from global or system config only; set it "
 				    "with `git config --global`", key);
 			return;
 		}
-		if (key[8] == 't') {
+		if (!strcmp(key, "bbtoken.tokencommandtimeout")) {
+			config_seconds("bbtoken.tokenCommandTimeout", value,
+				       &o->token_command_timeout);
+		} else if (key[8] == 't') {
 			buf_set(&o->token_command, value);
 		} else if (!o->store_from_cmdline &&
 			   store_kind_parse(value, &o->store) < 0) {

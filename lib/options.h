@@ -20,6 +20,7 @@ struct bb_options {
 	enum store_kind store;   /* --store, bbtoken.store; default auto */
 	int store_from_cmdline;
 	struct buf token_command; /* bbtoken.tokenCommand (global/system only) */
+	long token_command_timeout; /* bbtoken.tokenCommandTimeout, seconds */
 	int config_loaded;
 };
 

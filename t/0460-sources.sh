@@ -342,6 +342,17 @@ wait" &&
 	done
 '
 
+test_expect_success 'tokenCommand: bbtoken.tokenCommandTimeout sets the deadline' '
+	git config --global bbtoken.tokenCommand "$TRASH/bin/hang" &&
+	git config --global bbtoken.tokenCommandTimeout 2 &&
+	start=$(date +%s) &&
+	test_expect_code 1 get_quiet x.git >answer &&
+	took=$(($(date +%s) - start)) &&
+	git config --global --unset bbtoken.tokenCommandTimeout &&
+	test_grep "did not finish within 2 seconds and was stopped" err &&
+	test $took -le 4
+'
+
 test_expect_success 'tokenCommand: a failing one says its exit status' '
 	token_script fail "echo vault: permission denied >&2; exit 3" &&
 	git config --global bbtoken.tokenCommand "$TRASH/bin/fail" &&
