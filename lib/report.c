@@ -21,9 +21,23 @@ void report_store_error(struct store *s, int err)
 	case STORE_ERR_MODULE:
 		break;	/* module_load said what and how to fix it */
 	case STORE_ERR_UNAVAILABLE:
-		msg_error("no Secret Service (keyring) answers on the session bus%s%s%s; "
-			  "start one (gnome-keyring-daemon, KWallet or KeePassXC) "
-			  "in your login session", sep, detail, end);
+		/*
+		 * Headless, starting gnome-keyring-daemon alone does nothing:
+		 * there is no bus for it to serve on.  Name what works.
+		 */
+		if (!store_bus_address_present())
+			msg_error("no Secret Service (keyring) can answer: no D-Bus "
+				  "session bus runs here (a server over SSH, a "
+				  "container, CI); keep tokens in the encrypted file "
+				  "store with `git config --global bbtoken.store file`, "
+				  "or run git under `dbus-run-session` with a keyring "
+				  "started in it");
+		else
+			msg_error("no Secret Service (keyring) answers on the session "
+				  "bus%s%s%s; start one (gnome-keyring-daemon, KWallet "
+				  "or KeePassXC) in your login session, or keep tokens in "
+				  "the encrypted file store with `git config --global "
+				  "bbtoken.store file`", sep, detail, end);
 		break;
 	case STORE_ERR_LOCKED:
 		msg_error("the keyring is locked and no unlock prompt can be shown "

@@ -167,6 +167,13 @@ struct store_config {
  */
 int store_open(struct store **out, const struct store_config *c);
 
+/*
+ * Could a session bus be found here at all (DBUS_SESSION_BUS_ADDRESS,
+ * $XDG_RUNTIME_DIR/bus, a display for autolaunch)?  Without one no
+ * Secret Service can answer, and `auto` takes the file store at once.
+ */
+int store_bus_address_present(void);
+
 /* Parse "auto", "secretservice", "file"; -1 for anything else. */
 int store_kind_parse(const char *name, enum store_kind *out);
 const char *store_kind_name(enum store_kind kind);

@@ -68,7 +68,7 @@ const char *store_kind_name(enum store_kind kind)
  * Could GIO find a session bus?  It reads DBUS_SESSION_BUS_ADDRESS, then
  * $XDG_RUNTIME_DIR/bus; its last resort, X11 autolaunch, needs a display.
  */
-static int bus_address_present(void)
+int store_bus_address_present(void)
 {
 	const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
 	const char *run = getenv("XDG_RUNTIME_DIR");
@@ -132,7 +132,7 @@ static int need_backend(struct store *s)
 
 	if (ch->main)
 		return STORE_OK;
-	if (ch->kind == STORE_AUTO && !bus_address_present()) {
+	if (ch->kind == STORE_AUTO && !store_bus_address_present()) {
 		buf_set(&s->fallback, "no D-Bus session bus is running here "
 			"(DBUS_SESSION_BUS_ADDRESS is unset)");
 		ch->kind = STORE_FILE;
