@@ -48,7 +48,7 @@ CORE_OBJS = lib/buf.o lib/msg.o lib/credential.o lib/bitbucket.o \
 OPEN_OBJS = lib/store/open.o lib/store/sources.o lib/run.o
 
 # The encrypted file store: libcrypto only.
-FILE_OBJS = lib/store/file.o lib/term.o
+FILE_OBJS = lib/store/file.o lib/store/filefmt.o lib/term.o
 
 # The binary git runs: libc (and libdl) only.
 PROGRAM_OBJS = credential-bbtoken.o lib/helper.o lib/options.o \
@@ -124,11 +124,12 @@ FUZZ_CC = clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
 FUZZ_TARGETS = t/fuzz/fuzz-credential t/fuzz/fuzz-token t/fuzz/fuzz-rules \
-	t/fuzz/fuzz-api
+	t/fuzz/fuzz-api t/fuzz/fuzz-filestore
 CORE_SRCS = $(CORE_OBJS:.o=.c)
 
 t/fuzz/fuzz-api: FUZZ_EXTRA = lib/api.c $(CURL_CFLAGS) $(JSON_CFLAGS) \
 	$(CURL_LIBS) $(JSON_LIBS)
+t/fuzz/fuzz-filestore: FUZZ_EXTRA = lib/store/filefmt.c
 
 t/fuzz/fuzz-%: t/fuzz/fuzz-%.c $(CORE_SRCS) lib/*.h lib/store/*.h Makefile
 	$(FUZZ_CC) $(BASIC_CFLAGS) -I. $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) \
