@@ -48,7 +48,8 @@ CORE_OBJS = lib/buf.o lib/msg.o lib/credential.o lib/bitbucket.o \
 OPEN_OBJS = lib/store/open.o lib/store/sources.o lib/run.o
 
 # The encrypted file store: libcrypto only.
-FILE_OBJS = lib/store/file.o lib/store/filefmt.o lib/term.o
+FILE_OBJS = lib/store/file.o lib/store/filefmt.o lib/store/filecrypt.o \
+	lib/term.o
 
 # The binary git runs: libc (and libdl) only.
 PROGRAM_OBJS = credential-bbtoken.o lib/helper.o lib/options.o \
@@ -74,6 +75,7 @@ all: $(PROGRAM) $(MODULES)
 lib/store/ssget.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
 lib/store/secretservice.o: EXTRA_CFLAGS = $(SECRET_CFLAGS)
 lib/store/file.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
+lib/store/filecrypt.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
 lib/fingerprint.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
 lib/api.o: EXTRA_CFLAGS = $(CURL_CFLAGS) $(JSON_CFLAGS)
 lib/cmd-check.o: EXTRA_CFLAGS = $(JSON_CFLAGS)
