@@ -49,7 +49,7 @@ OPEN_OBJS = lib/store/open.o lib/store/sources.o lib/run.o
 
 # The encrypted file store: libcrypto only.
 FILE_OBJS = lib/store/file.o lib/store/filefmt.o lib/store/filecrypt.o \
-	lib/term.o
+	lib/store/keycache.o lib/term.o
 
 # The binary git runs: libc (and libdl) only.
 PROGRAM_OBJS = credential-bbtoken.o lib/helper.o lib/options.o \
