@@ -48,7 +48,8 @@ CORE_OBJS = lib/buf.o lib/msg.o lib/credential.o lib/bitbucket.o \
 OPEN_OBJS = lib/store/open.o lib/store/sources.o lib/run.o
 
 # The encrypted file store: libcrypto only.
-FILE_OBJS = lib/store/file.o lib/term.o
+FILE_OBJS = lib/store/file.o lib/store/filefmt.o lib/store/filecrypt.o \
+	lib/store/keycache.o lib/term.o
 
 # The binary git runs: libc (and libdl) only.
 PROGRAM_OBJS = credential-bbtoken.o lib/helper.o lib/options.o \
@@ -75,6 +76,7 @@ lib/store/ssget.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
 lib/store/dbus-error.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
 lib/store/secretservice.o: EXTRA_CFLAGS = $(SECRET_CFLAGS)
 lib/store/file.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
+lib/store/filecrypt.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
 lib/fingerprint.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
 lib/api.o: EXTRA_CFLAGS = $(CURL_CFLAGS) $(JSON_CFLAGS)
 lib/cmd-check.o: EXTRA_CFLAGS = $(JSON_CFLAGS)
@@ -130,11 +132,12 @@ FUZZ_CC = clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
 FUZZ_TARGETS = t/fuzz/fuzz-credential t/fuzz/fuzz-token t/fuzz/fuzz-rules \
-	t/fuzz/fuzz-api
+	t/fuzz/fuzz-api t/fuzz/fuzz-filestore
 CORE_SRCS = $(CORE_OBJS:.o=.c)
 
 t/fuzz/fuzz-api: FUZZ_EXTRA = lib/api.c $(CURL_CFLAGS) $(JSON_CFLAGS) \
 	$(CURL_LIBS) $(JSON_LIBS)
+t/fuzz/fuzz-filestore: FUZZ_EXTRA = lib/store/filefmt.c
 
 t/fuzz/fuzz-%: t/fuzz/fuzz-%.c $(CORE_SRCS) lib/*.h lib/store/*.h Makefile
 	$(FUZZ_CC) $(BASIC_CFLAGS) -I. $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) \

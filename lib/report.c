@@ -12,11 +12,27 @@ int report_can_prompt(void)
 	return (d && *d) || (w && *w);
 }
 
+/*
+ * The file store's details are whole sentences that name its file and
+ * the fix (lib/store/file.c); the keyring's words below would mislead.
+ */
+static int from_file_store(const struct store *s)
+{
+	static const char prefix[] = "the encrypted file store";
+
+	return s && s->detail.len &&
+	       !strncmp(buf_str(&s->where), prefix, sizeof(prefix) - 1);
+}
+
 void report_store_error(struct store *s, int err)
 {
 	const char *detail = s ? buf_str(&s->detail) : "";
 	const char *sep = *detail ? " (" : "", *end = *detail ? ")" : "";
 
+	if (from_file_store(s)) {
+		msg_error("%s", detail);
+		return;
+	}
 	switch (err) {
 	case STORE_ERR_MODULE:
 		break;	/* module_load said what and how to fix it */

@@ -45,7 +45,11 @@ static int check_secret(struct buf *out)
 	return 0;
 }
 
-int term_read_secret(const char *prompt, int from_stdin, struct buf *out)
+/*
+ * One line from stdin, or from /dev/tty with echo off and the prompt
+ * shown there: 0, or a term_err with nothing printed.
+ */
+static int read_quiet(const char *prompt, int from_stdin, struct buf *out)
 {
 	struct termios old, quiet;
 	int fd, ret;
@@ -53,24 +57,14 @@ int term_read_secret(const char *prompt, int from_stdin, struct buf *out)
 	buf_init(out, SECRET_MAX);
 	if (from_stdin) {
 		ret = read_line_fd(0, out);
-		if (ret == -2)
-			msg_error("the token read from stdin is over %d bytes: that is "
-				  "not a token", SECRET_MAX);
-		else if (ret < 0)
-			msg_error("no token on stdin; pipe it in, for example "
-				  "`pass show bitbucket | git credential-bbtoken add --stdin`");
-		return ret < 0 ? -1 : check_secret(out);
+		return ret == -2 ? TERM_TOO_LONG : ret < 0 ? TERM_NO_INPUT : 0;
 	}
 	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		msg_error("no terminal to read the token from; pass it on stdin with --stdin");
-		return -1;
-	}
+	if (fd < 0)
+		return TERM_NO_TTY;
 	if (tcgetattr(fd, &old) < 0) {
 		close(fd);
-		msg_error("cannot turn off echo on the terminal; pass the token on stdin "
-			  "with --stdin");
-		return -1;
+		return TERM_NO_TTY;
 	}
 	quiet = old;
 	quiet.c_lflag &= ~(ECHO | ECHONL);
@@ -81,12 +75,12 @@ int term_read_secret(const char *prompt, int from_stdin, struct buf *out)
 	 */
 	if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
 		close(fd);
-		return -1;
+		return TERM_NO_TTY;
 	}
 	if (write(fd, prompt, strlen(prompt)) < 0) {
 		tcsetattr(fd, TCSAFLUSH, &old);
 		close(fd);
-		return -1;
+		return TERM_NO_TTY;
 	}
 	ret = read_line_fd(fd, out);
 	tcsetattr(fd, TCSAFLUSH, &old);
@@ -94,12 +88,51 @@ int term_read_secret(const char *prompt, int from_stdin, struct buf *out)
 		ret = ret ? ret : 0;
 	close(fd);
 	if (ret < 0) {
-		msg_error("could not read the token from the terminal; pass it "
-			  "on stdin with --stdin");
 		buf_release(out);
-		return -1;
+		return ret == -2 ? TERM_TOO_LONG : TERM_NO_INPUT;
 	}
-	return check_secret(out);
+	return 0;
+}
+
+int term_read_passphrase(const char *prompt, int from_stdin, struct buf *out)
+{
+	int ret = read_quiet(prompt, from_stdin, out);
+
+	if (!ret && !credential_value_ok(out->buf, out->len))
+		ret = TERM_BAD_BYTE;
+	if (ret)
+		buf_release(out);
+	return ret;
+}
+
+int term_read_secret(const char *prompt, int from_stdin, struct buf *out)
+{
+	int ret = read_quiet(prompt, from_stdin, out);
+
+	switch (ret) {
+	case 0:
+		return check_secret(out);
+	case TERM_TOO_LONG:
+		if (from_stdin)
+			msg_error("the token read from stdin is over %d bytes: that "
+				  "is not a token", SECRET_MAX);
+		else
+			msg_error("could not read the token from the terminal; pass "
+				  "it on stdin with --stdin");
+		break;
+	case TERM_NO_TTY:
+		msg_error("no terminal to read the token from; pass it on stdin "
+			  "with --stdin");
+		break;
+	default:
+		if (from_stdin)
+			msg_error("no token on stdin; pipe it in, for example "
+				  "`pass show bitbucket | git credential-bbtoken add --stdin`");
+		else
+			msg_error("could not read the token from the terminal; pass "
+				  "it on stdin with --stdin");
+	}
+	return -1;
 }
 
 int term_read_line(const char *prompt, struct buf *out)

@@ -8,6 +8,11 @@
 . "$(dirname "$0")/test-lib.sh"
 
 start_bbserver
+# The failures here are the Secret Service's.  Under `auto`, a missing
+# or mute one now falls back to the encrypted file store, which
+# t/0450-file-store.sh tests; name the keyring so that it is the one
+# that fails.
+git config --global bbtoken.store secretservice
 
 # The keyring's failures are what is tested here, so the Secret Service
 # store is named: `auto` would fall back to the file store.

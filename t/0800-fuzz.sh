@@ -10,7 +10,7 @@
 # Enough runs to leave the seeds well behind, few enough for make test.
 RUNS=${BBTOKEN_FUZZ_RUNS:-30000}
 
-for target in credential token rules api; do
+for target in credential token rules api filestore; do
 	test_expect_success "fuzz-$target survives $RUNS inputs" '
 		mkdir -p "corpus-'$target'" &&
 		cp "$TEST_DIRECTORY/fuzz/seeds/'$target'/"* "corpus-'$target'/" &&
