@@ -371,6 +371,17 @@ test_expect_success 'an erase without host erases nothing' '
 	test_grep "password=to-be-stolen" out
 '
 
+# On the file store, a rewrite shows as a new inode (write, then rename).
+test "$BBTOKEN_TEST_STORE" = secretservice ||
+test_expect_success 'a store that changes nothing does not rewrite the file' '
+	ls -i "$FILE_STORE" >before &&
+	printf "protocol=https\nhost=victim.example.com\nusername=user\npassword=to-be-stolen\n" |
+	git credential-bbtoken --host=victim.example.com store &&
+	ls -i "$FILE_STORE" >after &&
+	test_cmp before after
+'
+
+test "$BBTOKEN_TEST_STORE" != secretservice ||
 test_expect_success 'a store that changes nothing does not rewrite the keyring' '
 	printf "protocol=https\nhost=victim.example.com\n" |
 	git credential-bbtoken --host=victim.example.com get >before &&
