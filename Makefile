@@ -68,7 +68,7 @@ TOOLS_OBJS = lib/tools.o lib/cmd-store.o lib/cmd-add.o lib/cmd-list.o \
 	$(OPEN_OBJS) $(FILE_OBJS) $(CORE_OBJS)
 
 UNIT_TESTS = t/unit/test-parsers t/unit/test-store t/unit/test-api \
-	t/unit/api-probe t/unit/store-tool
+	t/unit/api-probe t/unit/store-tool t/unit/test-crypto
 
 all: $(PROGRAM) $(MODULES)
 
@@ -115,6 +115,12 @@ t/unit/api-probe: t/unit/api-probe.o lib/api.o $(CORE_OBJS)
 t/unit/test-store: t/unit/test-store.o lib/store/secretservice.o \
 		lib/store/ssget.o lib/store/dbus-error.o $(CORE_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SECRET_LIBS) $(GIO_LIBS)
+
+# The file store's cryptography against known answers.
+t/unit/test-crypto: t/unit/test-crypto.o lib/store/filecrypt.o $(CORE_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
+
+t/unit/test-crypto.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
 
 # A test's hands inside any store (t/test-lib.sh's put_token_item).
 t/unit/store-tool: t/unit/store-tool.o lib/store/linked.o lib/store/dbus-error.o \

@@ -70,3 +70,44 @@ echo "store of the token get just served, against the peer's store:"
 "$tmp/bench" "$((runs / 3))" \
 	"git-credential-libsecret store" "$tmp/store" "$tmp/git-credential-libsecret" store -- \
 	"git-credential-bbtoken store" "$tmp/store" "$top/git-credential-bbtoken" store
+
+# The file store, where no keyring runs: no D-Bus contact, no gio, against
+# git's own plain-text store, the floor for reading a file.
+fhome=$tmp/filehome
+mkdir -p "$fhome"
+printf 'https://x-bitbucket-api-token-auth:%s@bitbucket.org\n' "$tok" >"$tmp/plain"
+chmod 600 "$tmp/plain"
+(
+	unset DBUS_SESSION_BUS_ADDRESS
+	export HOME="$fhome" XDG_DATA_HOME="$fhome/.local/share" \
+		XDG_CONFIG_HOME="$fhome/.config"
+	"$top/git-credential-bbtoken" init --key-file >/dev/null
+	printf '%s\n' "$tok" | "$top/git-credential-bbtoken" add --stdin \
+		--no-verify --label=bench >/dev/null 2>&1
+	"$top/git-credential-bbtoken" get <"$tmp/bitbucket" | grep -q "^password=$tok$" ||
+		{ echo "bench: the file store does not answer with the token"; exit 1; }
+	echo "get from the file store with a key file, against git credential-store:"
+	"$tmp/bench" "$runs" \
+		"git credential-store get" "$tmp/bitbucket" "$(command -v git)" \
+			credential-store --file="$tmp/plain" get -- \
+		"git-credential-bbtoken get (file)" "$tmp/bitbucket" \
+			"$top/git-credential-bbtoken" get
+)
+(
+	unset DBUS_SESSION_BUS_ADDRESS
+	phome=$tmp/passhome
+	mkdir -p "$phome"
+	export HOME="$phome" XDG_DATA_HOME="$phome/.local/share" \
+		XDG_CONFIG_HOME="$phome/.config"
+	printf 'bench passphrase\n' | "$top/git-credential-bbtoken" init --passphrase --stdin >/dev/null
+	printf 'bench passphrase\n' | "$top/git-credential-bbtoken" unlock --stdin --for=10m >/dev/null
+	printf '%s\n' "$tok" | "$top/git-credential-bbtoken" add --stdin \
+		--no-verify --label=bench >/dev/null 2>&1
+	echo "get from the file store with the key cached by unlock, against git credential-store:"
+	"$tmp/bench" "$runs" \
+		"git credential-store get" "$tmp/bitbucket" "$(command -v git)" \
+			credential-store --file="$tmp/plain" get -- \
+		"git-credential-bbtoken get (unlocked)" "$tmp/bitbucket" \
+			"$top/git-credential-bbtoken" get
+	"$top/git-credential-bbtoken" lock >/dev/null
+)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench: run commands in turn, each with its own stdin file, and print
- * the median wall time of each and its ratio to the first of its group.
+ * the median wall time of each and its ratio to the first of its group,
+ * and the largest resident set any of its runs reached.
  * Alternating the commands spreads whatever else the machine is doing
  * over all of them alike; the median ignores the odd slow run.
  *
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,10 +24,12 @@ struct cmd {
 	const char *name, *input;
 	char **argv;
 	double *ms;
+	long max_rss_kib;
 };
 
-static double run_once(const struct cmd *c)
+static double run_once(struct cmd *c)
 {
+	struct rusage ru;
 	posix_spawn_file_actions_t fa;
 	struct timespec a, b;
 	int status;
@@ -40,8 +44,10 @@ static double run_once(const struct cmd *c)
 		perror(c->argv[0]);
 		exit(1);
 	}
-	waitpid(pid, &status, 0);
+	wait4(pid, &status, 0, &ru);
 	clock_gettime(CLOCK_MONOTONIC, &b);
+	if (ru.ru_maxrss > c->max_rss_kib)
+		c->max_rss_kib = ru.ru_maxrss;
 	posix_spawn_file_actions_destroy(&fa);
 	return (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
 }
@@ -69,6 +75,7 @@ int main(int argc, char **argv)
 		c[n].input = argv[i + 1];
 		c[n].argv = argv + i + 2;
 		c[n].ms = calloc(runs, sizeof(double));
+		c[n].max_rss_kib = 0;
 		while (i < argc && strcmp(argv[i], "--"))
 			i++;
 		if (i < argc)
@@ -86,7 +93,8 @@ int main(int argc, char **argv)
 
 		qsort(c[i].ms, runs, sizeof(double), cmp);
 		med = c[i].ms[runs / 2];
-		printf("  %-36s %7.3f ms", c[i].name, med);
+		printf("  %-36s %7.3f ms %6.1f MiB", c[i].name, med,
+		       c[i].max_rss_kib / 1024.0);
 		if (i)
 			printf("   %.2fx %s", med / c[0].ms[runs / 2], c[0].name);
 		printf("\n");

@@ -7,7 +7,8 @@
 #include <stddef.h>
 
 /*
- * The file store's cryptography, OpenSSL's EVP only:
+ * The file store's cryptography, on OpenSSL (EVP for AES-GCM, scrypt and
+ * the DRBG; SHA-256's own functions for HKDF, see filecrypt.c):
  *
  *   master key   scrypt(passphrase, salt, N, r, p), or the 32 bytes of
  *                the key file
@@ -28,6 +29,11 @@ int filecrypt_random(void *p, size_t n);
 int filecrypt_scrypt(const char *pass, size_t len, const unsigned char *salt,
 		     size_t salt_len, unsigned log2_n, unsigned long r,
 		     unsigned long p, unsigned char master[FILECRYPT_KEY_LEN]);
+
+/* HKDF-SHA256 (RFC 5869) of one block; an empty salt is HashLen zeros. */
+int filecrypt_hkdf(const unsigned char *ikm, size_t ikm_len,
+		   const unsigned char *salt, size_t salt_len,
+		   const char *info, unsigned char out[FILECRYPT_KEY_LEN]);
 
 int filecrypt_subkeys(const unsigned char master[FILECRYPT_KEY_LEN],
 		      const unsigned char *salt, size_t salt_len,
