@@ -163,8 +163,12 @@ test: all $(UNIT_TESTS) $(FUZZ_TARGETS)
 bench: all
 	contrib/bench/bench-get.sh
 
+# The whole flow, dead app password to rotated token, in a sandbox.
+demo: all
+	contrib/demo/demo.sh
+
 clean:
 	rm -f $(PROGRAM) $(MODULES) *.o lib/*.o lib/store/*.o t/unit/*.o $(UNIT_TESTS)
 	rm -f $(FUZZ_TARGETS)
 
-.PHONY: all install uninstall test clean fuzz bench
+.PHONY: all install uninstall test clean fuzz bench demo
