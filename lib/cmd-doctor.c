@@ -49,6 +49,8 @@ int doctor_apply(const struct doctor_finding *f)
 	struct buf detail = BUF_INIT, key = BUF_INIT;
 	int ret = -1;
 
+	/* Errors go to stderr: keep them in order with what stdout said. */
+	fflush(stdout);
 	switch (f->fix) {
 	case DOCTOR_FIX_NONE:
 		return 0;
@@ -75,7 +77,8 @@ int doctor_apply(const struct doctor_finding *f)
 				  f->name.buf);
 		break;
 	case DOCTOR_FIX_HELPERS:
-		return setup_host(f->name.buf) == EXIT_OK ? 0 : -1;
+		ret = setup_host(f->name.buf) == EXIT_OK ? 0 : -1;
+		break;
 	case DOCTOR_FIX_USE_HTTP_PATH:
 		buf_addf(&key, "credential.https://%s.useHttpPath", f->name.buf);
 		ret = git_config_global(key.buf, "true");

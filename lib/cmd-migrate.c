@@ -106,6 +106,8 @@ int cmd_migrate(int argc, const char **argv, struct bb_options *o)
 	if (from_stdin)
 		add_argv[n++] = "--stdin";
 	add_argv[n] = NULL;
+	/* add's errors go to stderr: keep them after what was said here. */
+	fflush(stdout);
 	/* add verifies the token; refused, it stores nothing and we stop. */
 	if ((ret = cmd_add(n, add_argv, o)) != EXIT_OK) {
 		msg_error("the new token was not stored, so the old credentials "
