@@ -62,7 +62,8 @@ FILEMOD_OBJS = $(FILE_OBJS) $(CORE_OBJS)
 
 TOOLS_OBJS = lib/tools.o lib/cmd-store.o lib/cmd-add.o lib/cmd-list.o \
 	lib/cmd-remove.o lib/cmd-rotate.o lib/cmd-setup.o lib/cmd-check.o \
-	lib/cmd-move.o lib/cmd-file.o lib/verify.o lib/api.o \
+	lib/cmd-move.o lib/cmd-file.o lib/cmd-doctor.o lib/cmd-migrate.o \
+	lib/doctor.o lib/store/foreign.o lib/verify.o lib/api.o \
 	lib/fingerprint.o lib/store/secretservice.o lib/store/dbus-error.o \
 	lib/store/linked.o lib/options.o lib/module.o lib/pick.o lib/report.o \
 	$(OPEN_OBJS) $(FILE_OBJS) $(CORE_OBJS)
@@ -75,6 +76,7 @@ all: $(PROGRAM) $(MODULES)
 lib/store/ssget.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
 lib/store/dbus-error.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
 lib/store/secretservice.o: EXTRA_CFLAGS = $(SECRET_CFLAGS)
+lib/store/foreign.o: EXTRA_CFLAGS = $(SECRET_CFLAGS)
 lib/store/file.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
 lib/store/filecrypt.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
 lib/fingerprint.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
@@ -180,8 +182,12 @@ test: all $(UNIT_TESTS) $(FUZZ_TARGETS)
 bench: all
 	contrib/bench/bench-get.sh
 
+# The whole flow, dead app password to rotated token, in a sandbox.
+demo: all
+	contrib/demo/demo.sh
+
 clean:
 	rm -f $(PROGRAM) $(MODULES) *.o lib/*.o lib/store/*.o t/unit/*.o $(UNIT_TESTS)
 	rm -f $(FUZZ_TARGETS)
 
-.PHONY: all install uninstall test clean fuzz bench
+.PHONY: all install uninstall test clean fuzz bench demo

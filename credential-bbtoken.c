@@ -28,7 +28,10 @@ static const char usage_text[] =
 	"                                  [--workspace=W | --repo=W/R] [--expires=DATE]\n"
 	"                                  [--probe=W/R] [--email=EMAIL] [--stdin] [--no-verify]\n"
 	"   or: git credential-bbtoken check [--host=HOST] [--json] [--probe=W/R] [LABEL...]\n"
+	"   or: git credential-bbtoken doctor [--host=HOST] [--online] [--fix [--yes]]\n"
 	"   or: git credential-bbtoken list [--host=HOST]\n"
+	"   or: git credential-bbtoken migrate [--host=HOST] [--label=LABEL] [--expires=DATE]\n"
+	"                                      [--probe=W/R] [--stdin]\n"
 	"   or: git credential-bbtoken remove [--host=HOST] (LABEL|FINGERPRINT)\n"
 	"   or: git credential-bbtoken rotate [--host=HOST] [--stdin] [--expires=DATE]\n"
 	"                                     [--probe=W/R] [--no-verify] [LABEL]\n"
@@ -36,7 +39,8 @@ static const char usage_text[] =
 	"   or: git credential-bbtoken setup [--unset]\n";
 
 static const char *const commands[] = {
-	"add", "check", "init", "list", "lock", "move", "remove", "rotate",
+	"add", "check", "doctor", "init", "list", "lock", "migrate", "move",
+	"remove", "rotate",
 	"setup", "unlock", NULL
 };
 

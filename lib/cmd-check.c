@@ -161,6 +161,21 @@ out:
 	buf_release(&day);
 }
 
+int check_token(struct bb_options *o, struct store *s, struct token *t,
+		long long now, struct buf *status, struct buf *message)
+{
+	struct verdict d;
+	int fine;
+
+	verdict_init(&d);
+	judge(&d, o, s, t, NULL, now);
+	buf_set(status, d.status);
+	buf_set(message, buf_str(&d.message));
+	fine = d.fine;
+	verdict_release(&d);
+	return fine;
+}
+
 static const char *ability(const struct verdict *d, const struct api_result *r)
 {
 	if (!d->probed || (r == &d->v.push && d->v.fetch.answer != API_YES))

@@ -108,6 +108,41 @@ static void config_failed(void)
 		  "config file is writable and parses (git config --global --list)");
 }
 
+/*
+ * The helper list of url: git's reset (the empty value), then helper;
+ * useHttpPath on; transfer.credentialsInUrl warn unless stricter.  Says
+ * what changed.  0, or -1 when git config failed.
+ */
+static int write_chain(const char *url, const char *helper,
+		       const struct buf *helpers, int n, const struct buf *ciu)
+{
+	struct buf key = BUF_INIT, path = BUF_INIT;
+	int ret = -1;
+
+	buf_addf(&key, "credential.%s.helper", url);
+	buf_addf(&path, "credential.%s.useHttpPath", url);
+	if ((n && config(NULL, "--unset-all", key.buf, NULL)) ||
+	    config(NULL, "--add", key.buf, "") ||
+	    config(NULL, "--add", key.buf, helper) ||
+	    config(NULL, path.buf, "true", NULL) ||
+	    (!ciu_ok(ciu) && config(NULL, KEY_CIU, "warn", NULL)))
+		goto out;
+	printf("%s was:", key.buf);
+	describe("", helpers, n);
+	printf("%s now: '' '%s' (the empty value keeps other helpers away from "
+	       "Bitbucket)\n", key.buf, helper);
+	printf("%s now: true (tokens bound to a workspace or repository can be "
+	       "chosen)\n", path.buf);
+	if (!ciu_ok(ciu))
+		printf(KEY_CIU " now: warn (git warns when a remote URL carries "
+		       "a password or token)\n");
+	ret = 0;
+out:
+	buf_release(&key);
+	buf_release(&path);
+	return ret;
+}
+
 static int do_setup(void)
 {
 	struct buf helpers = BUF_INIT, path = BUF_INIT, saved = BUF_INIT;
@@ -137,20 +172,8 @@ static int do_setup(void)
 		if (config(NULL, KEY_SAVED, "true", NULL))
 			goto fail;
 	}
-	if ((n && config(NULL, "--unset-all", KEY_HELPER, NULL)) ||
-	    config(NULL, "--add", KEY_HELPER, "") ||
-	    config(NULL, "--add", KEY_HELPER, "bbtoken") ||
-	    config(NULL, KEY_PATH, "true", NULL) ||
-	    (!ciu_ok(&ciu) && config(NULL, KEY_CIU, "warn", NULL)))
+	if (write_chain(URL, "bbtoken", &helpers, n, &ciu) < 0)
 		goto fail;
-	describe("credential." URL ".helper was:", &helpers, n);
-	printf("credential." URL ".helper now: '' 'bbtoken' (the empty value keeps "
-	       "other helpers away from Bitbucket)\n");
-	printf("credential." URL ".useHttpPath now: true (tokens bound to a "
-	       "workspace or repository can be chosen)\n");
-	if (!ciu_ok(&ciu))
-		printf(KEY_CIU " now: warn (git warns when a remote URL carries "
-		       "a password or token)\n");
 	printf("Undo with: git credential-bbtoken setup --unset\n");
 	ret = EXIT_OK;
 	goto out;
@@ -204,6 +227,35 @@ out:
 	buf_release(&saved);
 	buf_release(&helpers);
 	buf_release(&path);
+	buf_release(&ciu);
+	return ret;
+}
+
+/*
+ * Another host than bitbucket.org: its helper line must declare it, and
+ * --unset, which restores what setup saved for bitbucket.org, leaves it.
+ */
+int setup_host(const char *host)
+{
+	struct buf url = BUF_INIT, key = BUF_INIT, helper = BUF_INIT;
+	struct buf helpers = BUF_INIT, ciu = BUF_INIT;
+	int n, ret = EXIT_OK;
+
+	if (!strcmp(host, "bitbucket.org"))
+		return do_setup();
+	buf_addf(&url, "https://%s", host);
+	buf_addf(&key, "credential.%s.helper", url.buf);
+	buf_addf(&helper, "bbtoken --host=%s", host);
+	n = get_all(key.buf, &helpers);
+	get_one(KEY_CIU, &ciu);
+	if (write_chain(url.buf, helper.buf, &helpers, n, &ciu) < 0) {
+		config_failed();
+		ret = EXIT_FAIL;
+	}
+	buf_release(&url);
+	buf_release(&key);
+	buf_release(&helper);
+	buf_release(&helpers);
 	buf_release(&ciu);
 	return ret;
 }

@@ -9,6 +9,8 @@
 /* The commands and git's write actions, all in bbtoken-tools.so. */
 int cmd_add(int argc, const char **argv, struct bb_options *o);
 int cmd_check(int argc, const char **argv, struct bb_options *o);
+int cmd_doctor(int argc, const char **argv, struct bb_options *o);
+int cmd_migrate(int argc, const char **argv, struct bb_options *o);
 int cmd_list(int argc, const char **argv, struct bb_options *o);
 int cmd_move(int argc, const char **argv, struct bb_options *o);
 /* The encrypted file store's own commands (lib/cmd-file.c). */
@@ -81,5 +83,38 @@ int cmd_open_tokens(struct bb_options *o, const char *host, struct store **s,
  */
 int cmd_open_named(struct bb_options *o, const char *name, const char *host,
 		   struct store **s, struct token_list *all, struct token **t);
+
+/*
+ * check's verdict on one stored token, asking Bitbucket (lib/cmd-check.c),
+ * for doctor --online: status ("ok", "rejected", ...) and one sentence
+ * into message, the rejected mark set or cleared as check does.  Returns
+ * 1 when the token is fine, 0 otherwise.  Prints nothing.
+ */
+int check_token(struct bb_options *o, struct store *s, struct token *t,
+		long long now, struct buf *status, struct buf *message);
+
+/*
+ * Make git ask bbtoken, and only bbtoken, for https://HOST/, as `setup`
+ * does for bitbucket.org (lib/cmd-setup.c); for another host the helper
+ * line carries --host=HOST, and nothing is saved for --unset.  Says what
+ * it changed on stdout.  EXIT_OK or EXIT_FAIL.
+ */
+int setup_host(const char *host);
+
+struct doctor_finding;
+/*
+ * Apply the fix of one doctor finding (lib/cmd-doctor.c), saying on
+ * stdout what was changed, or why not on stderr.  0 or -1.
+ */
+int doctor_apply(const struct doctor_finding *f);
+
+struct doctor_report;
+/*
+ * Apply the fixes of r's findings that want accepts (all when NULL),
+ * asking on the terminal before each unless yes.  Returns how many
+ * errors and warnings are left unfixed.
+ */
+size_t doctor_fix_all(const struct doctor_report *r, int yes,
+		      int (*want)(const struct doctor_finding *));
 
 #endif

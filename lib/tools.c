@@ -24,9 +24,11 @@ static int tools_command(int argc, const char **argv, struct bb_options *o)
 	} table[] = {
 		{ "add", cmd_add },
 		{ "check", cmd_check },
+		{ "doctor", cmd_doctor },
 		{ "init", cmd_init },
 		{ "list", cmd_list },
 		{ "lock", cmd_lock },
+		{ "migrate", cmd_migrate },
 		{ "move", cmd_move },
 		{ "remove", cmd_remove },
 		{ "rotate", cmd_rotate },

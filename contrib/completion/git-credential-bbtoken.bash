@@ -14,13 +14,15 @@
 # list`, run with no graphical session so that completion can never raise a
 # keyring prompt.
 
-__bbtoken_commands='add check list remove rotate setup'
+__bbtoken_commands='add check doctor list migrate remove rotate setup'
 
 # Options of each command; those ending in '=' take a value.
 __bbtoken_opts_helper='--host= --warn-days= --api-url='
 __bbtoken_opts_add='--host= --label= --username= --workspace= --repo= --expires= --probe= --email= --stdin --no-verify'
 __bbtoken_opts_check='--host= --json --probe='
+__bbtoken_opts_doctor='--host= --online --fix --yes'
 __bbtoken_opts_list='--host='
+__bbtoken_opts_migrate='--host= --label= --expires= --probe= --stdin'
 __bbtoken_opts_remove='--host='
 __bbtoken_opts_rotate='--host= --stdin --expires= --probe= --no-verify --due'
 __bbtoken_opts_setup='--unset'
@@ -88,7 +90,9 @@ __bbtoken_complete()
 		opts=$__bbtoken_opts_helper ;;
 	add)	opts=$__bbtoken_opts_add ;;
 	check)	opts=$__bbtoken_opts_check ;;
+	doctor)	opts=$__bbtoken_opts_doctor ;;
 	list)	opts=$__bbtoken_opts_list ;;
+	migrate) opts=$__bbtoken_opts_migrate ;;
 	remove)	opts=$__bbtoken_opts_remove ;;
 	rotate)	opts=$__bbtoken_opts_rotate ;;
 	setup)	opts=$__bbtoken_opts_setup ;;
@@ -112,6 +116,8 @@ __bbtoken_complete()
 			*)	[[ $cmd == rotate ]] && opts=${opts/ --due / } ;;
 			esac
 		done
+		# doctor --yes answers the questions of --fix: only after it.
+		[[ $cmd == doctor && " $* " != *" --fix "* ]] && opts=${opts/ --yes / }
 	fi
 
 	case $cur in

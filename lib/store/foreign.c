@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Other programs' items in the Secret Service (see foreign.h).
+ *
+ * Deadlines as in secretservice.c: each libsecret call is started
+ * asynchronously on a main context of our own, run until it answers or
+ * its deadline passes; one that does not answer is cancelled and, after
+ * a short grace, abandoned.  That machinery is static there and this
+ * file is the only other user, so the few lines are repeated here rather
+ * than widening the backend's interface.
+ */
+#include "foreign.h"
+#include "../store.h"
+
+#include <libsecret/secret.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIBSECRET_SCHEMA "org.git.Password"
+/* What git's helper wrote before 2.45 (Debian 12 ships 2.39). */
+#define LIBSECRET_OLD_SCHEMA "org.gnome.keyring.NetworkPassword"
+#define GCM_SCHEMA "com.microsoft.GitCredentialManager"
+#define CANCEL_GRACE_MS 100
+
+struct call {
+	GMainContext *ctx;
+	GCancellable *cancel;
+	GAsyncResult *res;
+	int expired;
+};
+
+static void call_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+	struct call *c = data;
+
+	(void)source;
+	c->res = g_object_ref(res);
+}
+
+static gboolean call_expire(gpointer data)
+{
+	*(int *)data = 1;
+	return G_SOURCE_REMOVE;
+}
+
+static void call_begin(struct call *c)
+{
+	c->ctx = g_main_context_new();
+	c->cancel = g_cancellable_new();
+	c->res = NULL;
+	c->expired = 0;
+	g_main_context_push_thread_default(c->ctx);
+}
+
+static int run_until(struct call *c, int ms)
+{
+	GSource *timer = g_timeout_source_new(ms);
+	int expired = 0;
+
+	g_source_set_callback(timer, call_expire, &expired, NULL);
+	g_source_attach(timer, c->ctx);
+	while (!c->res && !expired)
+		g_main_context_iteration(c->ctx, TRUE);
+	g_source_destroy(timer);
+	g_source_unref(timer);
+	return expired;
+}
+
+/* 1 when the call answered; an abandoned one leaks what it holds. */
+static int call_wait(struct call *c)
+{
+	if (run_until(c, STORE_TIMEOUT_MS)) {
+		c->expired = 1;
+		g_cancellable_cancel(c->cancel);
+		run_until(c, CANCEL_GRACE_MS);
+	}
+	return c->res != NULL;
+}
+
+static void call_end(struct call *c)
+{
+	g_main_context_pop_thread_default(c->ctx);
+	if (c->res)
+		g_object_unref(c->res);
+	g_object_unref(c->cancel);
+	g_main_context_unref(c->ctx);
+}
+
+static int fail(const struct call *c, GError *e, const char *doing,
+		struct buf *detail)
+{
+	int err = STORE_ERR_FAILED;
+
+	buf_set_empty(detail);
+	if (c->expired || !e) {
+		buf_addf(detail, "the keyring did not answer within %d ms while %s",
+			 STORE_TIMEOUT_MS, doing);
+		err = STORE_ERR_TIMEOUT;
+	} else {
+		if (e->domain == G_DBUS_ERROR || e->domain == G_IO_ERROR)
+			err = STORE_ERR_UNAVAILABLE;
+		g_dbus_error_strip_remote_error(e);
+		buf_addf(detail, "%s: %s", doing, e->message);
+	}
+	g_clear_error(&e);
+	return err;
+}
+
+static int get_service(SecretService **out, struct buf *detail)
+{
+	GError *e = NULL;
+	struct call c;
+
+	*out = NULL;
+	call_begin(&c);
+	secret_service_get(SECRET_SERVICE_NONE, c.cancel, call_done, &c);
+	if (call_wait(&c))
+		*out = secret_service_get_finish(c.res, &e);
+	call_end(&c);
+	if (!*out)
+		return fail(&c, e, "connecting to the Secret Service", detail);
+	return 0;
+}
+
+static int search(SecretService *svc, GHashTable *attrs, GList **items,
+		  struct buf *detail)
+{
+	GError *e = NULL;
+	struct call c;
+	int answered;
+
+	*items = NULL;
+	call_begin(&c);
+	/* No SECRET_SEARCH_UNLOCK: doctor never raises a prompt. */
+	secret_service_search(svc, NULL, attrs, SECRET_SEARCH_ALL |
+			      SECRET_SEARCH_LOAD_SECRETS, c.cancel, call_done, &c);
+	answered = call_wait(&c);
+	if (answered)
+		*items = secret_service_search_finish(svc, c.res, &e);
+	call_end(&c);
+	if (!answered || e)
+		return fail(&c, e, "searching the keyring", detail);
+	return 0;
+}
+
+/* Is the item of the schema?  Items of very old helpers carry none. */
+static int schema_is(GHashTable *attrs, const char *name)
+{
+	const char *s = g_hash_table_lookup(attrs, "xdg:schema");
+
+	return !s || !strcmp(s, name);
+}
+
+static void add_item(struct foreign_list *out, enum foreign_kind kind,
+		     SecretItem *item, const char *user)
+{
+	struct foreign_item *f;
+	SecretValue *value = secret_item_get_secret(item);
+
+	if (out->nr == out->alloc) {
+		size_t n = out->alloc ? 2 * out->alloc : 4;
+		struct foreign_item *v = xcalloc(n, sizeof(*v));
+
+		if (out->nr)
+			memcpy(v, out->v, out->nr * sizeof(*v));
+		free(out->v);
+		out->v = v;
+		out->alloc = n;
+	}
+	f = &out->v[out->nr++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	buf_set(&f->path, g_dbus_proxy_get_object_path(G_DBUS_PROXY(item)));
+	buf_set(&f->username, user ? user : "");
+	if (value) {
+		gsize len;
+		const char *data = secret_value_get(value, &len);
+
+		buf_setn(&f->password, data ? data : "", data ? len : 0);
+		secret_value_unref(value);
+	} else {
+		f->locked = 1;
+	}
+}
+
+/* host[:port] into the host name and the port ("" when none). */
+static void split_host(const char *host, char **name, const char **port)
+{
+	const char *colon = strrchr(host, ':');
+
+	*name = colon ? g_strndup(host, colon - host) : g_strdup(host);
+	*port = colon ? colon + 1 : "";
+}
+
+/* The matching items of one search, with their kind: ref'd into *out. */
+struct match {
+	SecretItem *item;
+	enum foreign_kind kind;
+	char *user;
+};
+
+static void add_match(GArray *out, SecretItem *item, enum foreign_kind kind,
+		      const char *user)
+{
+	struct match m = { g_object_ref(item), kind, g_strdup(user ? user : "") };
+
+	g_array_append_val(out, m);
+}
+
+static int match_libsecret(SecretService *svc, const char *host, GArray *out,
+			   struct buf *detail)
+{
+	GHashTable *attrs = g_hash_table_new(g_str_hash, g_str_equal);
+	GList *items = NULL, *l;
+	const char *port;
+	char *name;
+	int ret;
+
+	split_host(host, &name, &port);
+	g_hash_table_insert(attrs, "server", name);
+	g_hash_table_insert(attrs, "protocol", "https");
+	ret = search(svc, attrs, &items, detail);
+	for (l = items; !ret && l; l = l->next) {
+		GHashTable *a = secret_item_get_attributes(l->data);
+		const char *p = g_hash_table_lookup(a, "port");
+
+		/* The helper writes port only when git sent one. */
+		if ((schema_is(a, LIBSECRET_SCHEMA) ||
+		     schema_is(a, LIBSECRET_OLD_SCHEMA)) &&
+		    !strcmp(p && strcmp(p, "0") ? p : "", port))
+			add_match(out, l->data, FOREIGN_LIBSECRET,
+				  g_hash_table_lookup(a, "user"));
+		g_hash_table_unref(a);
+	}
+	g_list_free_full(items, g_object_unref);
+	g_hash_table_unref(attrs);
+	g_free(name);
+	return ret;
+}
+
+static int match_gcm(SecretService *svc, const char *host, GArray *out,
+		     struct buf *detail)
+{
+	GHashTable *attrs = g_hash_table_new(g_str_hash, g_str_equal);
+	GList *items = NULL, *l;
+	char *service = g_strdup_printf("git:https://%s", host);
+	int ret;
+
+	g_hash_table_insert(attrs, "service", service);
+	ret = search(svc, attrs, &items, detail);
+	for (l = items; !ret && l; l = l->next) {
+		GHashTable *a = secret_item_get_attributes(l->data);
+
+		if (schema_is(a, GCM_SCHEMA))
+			add_match(out, l->data, FOREIGN_GCM,
+				  g_hash_table_lookup(a, "account"));
+		g_hash_table_unref(a);
+	}
+	g_list_free_full(items, g_object_unref);
+	g_hash_table_unref(attrs);
+	g_free(service);
+	return ret;
+}
+
+static void clear_match(gpointer data)
+{
+	struct match *m = data;
+
+	g_object_unref(m->item);
+	g_free(m->user);
+}
+
+/* Both programs' items for host; *svc is the service, to unref. */
+static int matches(const char *host, SecretService **svc, GArray **out,
+		   struct buf *detail)
+{
+	int ret;
+
+	*out = g_array_new(FALSE, TRUE, sizeof(struct match));
+	g_array_set_clear_func(*out, clear_match);
+	if ((ret = get_service(svc, detail)))
+		return ret;
+	ret = match_libsecret(*svc, host, *out, detail);
+	if (!ret)
+		ret = match_gcm(*svc, host, *out, detail);
+	return ret;
+}
+
+int foreign_find(const char *host, struct foreign_list *out, struct buf *detail)
+{
+	SecretService *svc = NULL;
+	GArray *m;
+	guint i;
+	int ret;
+
+	/* Not UTF-8: no item can carry it, and D-Bus could not send it. */
+	if (!g_utf8_validate(host, -1, NULL))
+		return 0;
+	ret = matches(host, &svc, &m, detail);
+	for (i = 0; !ret && i < m->len; i++) {
+		struct match *x = &g_array_index(m, struct match, i);
+
+		add_item(out, x->kind, x->item, x->user);
+	}
+	g_array_unref(m);
+	if (svc)
+		g_object_unref(svc);
+	return ret;
+}
+
+/*
+ * libsecret's stable API reaches an item by path only through a search;
+ * searching again also makes sure that what we delete is still one of
+ * those programs' items for the host, whatever the path says.
+ */
+int foreign_delete(const char *host, const char *path, struct buf *detail)
+{
+	SecretService *svc = NULL;
+	SecretItem *item = NULL;
+	GError *e = NULL;
+	struct call c;
+	GArray *m;
+	guint i;
+	int ret, ok = 0;
+
+	ret = matches(host, &svc, &m, detail);
+	for (i = 0; !ret && !item && i < m->len; i++) {
+		struct match *x = &g_array_index(m, struct match, i);
+
+		if (!strcmp(path, g_dbus_proxy_get_object_path(G_DBUS_PROXY(x->item))))
+			item = g_object_ref(x->item);
+	}
+	g_array_unref(m);
+	if (!ret && !item) {
+		buf_set_empty(detail);
+		buf_addf(detail, "the keyring item is gone");
+		ret = STORE_ERR_NOT_FOUND;
+	}
+	if (ret) {
+		if (svc)
+			g_object_unref(svc);
+		return ret;
+	}
+	call_begin(&c);
+	secret_item_delete(item, c.cancel, call_done, &c);
+	if (call_wait(&c))
+		ok = secret_item_delete_finish(item, c.res, &e);
+	call_end(&c);
+	g_object_unref(item);
+	g_object_unref(svc);
+	if (!ok)
+		return fail(&c, e, "deleting the keyring item", detail);
+	return 0;
+}
+
+void foreign_list_release(struct foreign_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++) {
+		buf_release(&l->v[i].path);
+		buf_release(&l->v[i].username);
+		buf_release(&l->v[i].password);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->nr = l->alloc = 0;
+}
+
+const char *foreign_kind_name(enum foreign_kind kind)
+{
+	return kind == FOREIGN_GCM ? "Git Credential Manager" :
+	       "git's libsecret helper";
+}
