@@ -62,6 +62,29 @@ static const SecretSchema schema = {
 	},
 };
 
+/*
+ * The same attributes without naming the schema in searches: how items of
+ * a keyring locked since its daemon started can be found (locked_behind_schema).
+ */
+static const SecretSchema schema_any = {
+	.name = SS_SCHEMA_NAME,
+	.flags = SECRET_SCHEMA_DONT_MATCH_NAME,
+	.attributes = {
+		{ SS_ATTR_HOST, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_PROTOCOL, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_USERNAME, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_KIND, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_WORKSPACE, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_REPOSITORY, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_PATH, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_LABEL, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_EXPIRES, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_STATE, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ SS_ATTR_ORIGIN, SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ NULL, 0 },
+	},
+};
+
 /* What a failure means depends on what we were doing. */
 enum op_kind {
 	OP_CONNECT,	/* reaching the service: any failure is "unavailable" */
@@ -319,8 +342,13 @@ static int unlock_one(struct store *s, gpointer object)
 
 /* ---- reading ---- */
 
-static int search(struct store *s, const char *host, SecretSearchFlags flags,
-		  GList **items)
+/*
+ * Search sch's items on host (all hosts when NULL), with origin too when
+ * not NULL: libsecret refuses a search with no attribute at all.
+ */
+static int search_with(struct store *s, const SecretSchema *sch,
+		       const char *host, const char *origin,
+		       SecretSearchFlags flags, GList **items)
 {
 	struct sstore *p = s->priv;
 	GHashTable *attrs = g_hash_table_new(g_str_hash, g_str_equal);
@@ -337,12 +365,15 @@ static int search(struct store *s, const char *host, SecretSearchFlags flags,
 	/* The schema adds xdg:schema; no host means all of ours. */
 	if (host)
 		g_hash_table_insert(attrs, (gpointer)SS_ATTR_HOST, (gpointer)host);
+	if (origin)
+		g_hash_table_insert(attrs, (gpointer)SS_ATTR_ORIGIN,
+				    (gpointer)origin);
 	call_begin(&c);
 	/*
 	 * Without SECRET_SEARCH_UNLOCK: an unlock may prompt, and gets its
 	 * own call and deadline (unlock_found).
 	 */
-	secret_service_search(p->service, &schema, attrs, flags, c.cancel,
+	secret_service_search(p->service, sch, attrs, flags, c.cancel,
 			      call_done, &c);
 	answered = call_wait(&c, s->timeout_ms);
 	if (answered)
@@ -354,6 +385,54 @@ static int search(struct store *s, const char *host, SecretSearchFlags flags,
 		return fail(s, &c, s->timeout_ms, e, OP_OTHER,
 			    "searching the keyring");
 	return STORE_OK;
+}
+
+static int search(struct store *s, const char *host, SecretSearchFlags flags,
+		  GList **items)
+{
+	return search_with(s, &schema, host, NULL, flags, items);
+}
+
+/*
+ * Nothing of ours found: maybe a keyring locked since its daemon
+ * started, whose items gnome-keyring 42 hides from any search naming
+ * the schema.  Search again without the name, looking only at what is
+ * locked (unlocked items found so are somebody else's, left unread).
+ * *unlocked is set when a person unlocked them at the prompt, so that
+ * the caller searches again; otherwise STORE_ERR_LOCKED.
+ */
+static int locked_behind_schema(struct store *s, const char *host,
+				int *unlocked)
+{
+	static const char *const origins[] = { "added", "git" };
+	GList *items = NULL, *locked = NULL, *l;
+	size_t i;
+	int ret = STORE_OK;
+
+	*unlocked = 0;
+	/* Every item of ours has one of the origins: enough to search by. */
+	for (i = 0; i < 2 && ret == STORE_OK; i++) {
+		GList *found = NULL;
+
+		ret = search_with(s, &schema_any, host, host ? NULL : origins[i],
+				  SECRET_SEARCH_ALL, &found);
+		items = g_list_concat(items, found);
+		if (host)
+			break;
+	}
+	for (l = items; ret == STORE_OK && l; l = l->next)
+		if (secret_item_get_locked(l->data))
+			locked = g_list_prepend(locked, l->data);
+	if (ret == STORE_OK && locked) {
+		GList *done = NULL;
+
+		ret = unlock_objects(s, locked, &done);
+		*unlocked = ret == STORE_OK;
+		g_list_free_full(done, g_object_unref);
+	}
+	g_list_free(locked);
+	g_list_free_full(items, g_object_unref);
+	return ret;
 }
 
 static int load_secrets(struct store *s, GList *items)
@@ -416,12 +495,18 @@ static int ss_find(struct store *s, const char *host, struct token_list *out)
 {
 	GList *items = NULL, *locked = NULL, *l;
 	size_t first = out->nr, still_locked = 0;
-	int ret, unlock_ret = STORE_OK;
+	int ret, unlock_ret = STORE_OK, again;
 
 	ret = get_service(s);
 	if (ret == STORE_OK)
 		ret = search(s, host, SECRET_SEARCH_ALL |
 			     SECRET_SEARCH_LOAD_SECRETS, &items);
+	if (ret == STORE_OK && !items) {
+		ret = locked_behind_schema(s, host, &again);
+		if (ret == STORE_OK && again)
+			ret = search(s, host, SECRET_SEARCH_ALL |
+				     SECRET_SEARCH_LOAD_SECRETS, &items);
+	}
 	if (ret != STORE_OK)
 		return ret;
 	for (l = items; l; l = l->next)

@@ -523,12 +523,13 @@ static int connect_bus(struct store *s, gint64 deadline)
 	return ret;
 }
 
-static GVariant *search_args(const char *host)
+static GVariant *search_args(const char *host, int with_schema)
 {
 	GVariantBuilder attrs;
 
 	g_variant_builder_init(&attrs, G_VARIANT_TYPE("a{ss}"));
-	g_variant_builder_add(&attrs, "{ss}", "xdg:schema", SS_SCHEMA_NAME);
+	if (with_schema)
+		g_variant_builder_add(&attrs, "{ss}", "xdg:schema", SS_SCHEMA_NAME);
 	if (host)
 		g_variant_builder_add(&attrs, "{ss}", SS_ATTR_HOST, host);
 	return g_variant_new("(a{ss})", &attrs);
@@ -607,6 +608,37 @@ static int locked_error(struct store *s, size_t nr)
 	return STORE_ERR_LOCKED;
 }
 
+/*
+ * Nothing found: maybe nothing is there, or maybe a keyring locked since
+ * its daemon started.  gnome-keyring 42 then matches no search that
+ * names xdg:schema, while a search on the other attributes finds the
+ * items, as locked.  Ask once more without the schema, only on this
+ * path (a host with no token, rare for a host we serve), and only count
+ * what is locked: unlocked items it finds are somebody else's, whose
+ * secrets we do not read.
+ */
+static int locked_behind_schema(struct store *s, const char *host)
+{
+	struct ssget *g = s->priv;
+	struct reply search = { NULL, NULL, 0 };
+	size_t nr = 0;
+	int ret = STORE_OK;
+
+	call_service(s, SS_SERVICE_PATH, "SearchItems", search_args(host, 0),
+		     "(aoao)", &search);
+	wait_reply(g, &search);
+	if (search.error) {
+		ret = fail(s, search.error, "searching the keyring");
+	} else {
+		GVariant *locked = g_variant_get_child_value(search.value, 1);
+
+		nr = g_variant_n_children(locked);
+		g_variant_unref(locked);
+	}
+	reply_release(&search);
+	return ret == STORE_OK && nr ? locked_error(s, nr) : ret;
+}
+
 /* GetSecrets for the unlocked paths, decoded into out. */
 static int get_secrets(struct store *s, GVariant *unlocked, const char *session,
 		       struct token_list *out)
@@ -648,7 +680,7 @@ static int search_and_read(struct store *s, const char *host,
 	call_service(s, SS_SERVICE_PATH, "OpenSession",
 		     g_variant_new("(sv)", "plain", g_variant_new_string("")),
 		     "(vo)", &session);
-	call_service(s, SS_SERVICE_PATH, "SearchItems", search_args(host),
+	call_service(s, SS_SERVICE_PATH, "SearchItems", search_args(host, 1),
 		     "(aoao)", &search);
 	if (g->hello)
 		wait_reply(g, &hello);
@@ -676,6 +708,8 @@ static int search_and_read(struct store *s, const char *host,
 		ret = get_secrets(s, unlocked, session_path, out);
 	if (ret == STORE_OK && g_variant_n_children(locked))
 		ret = locked_error(s, g_variant_n_children(locked));
+	else if (ret == STORE_OK && !g_variant_n_children(unlocked))
+		ret = locked_behind_schema(s, host);
 out:
 	/*
 	 * No Session.Close: the API closes a session when its client leaves
