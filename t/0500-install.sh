@@ -76,7 +76,16 @@ test_expect_success 'the man page renders every command and exit status' '
 		GIT_CONFIG_GLOBAL bbtoken-ssget.so bbtoken-tools.so 129 \
 		check --json --probe --email --api-url --due bbtoken.apiUrl \
 		bbtoken.connectTimeout bbtoken.timeout GIT_SSL_CAINFO \
-		http.sslCAInfo git-credential-bbtoken-due.timer
+		http.sslCAInfo git-credential-bbtoken-due.timer \
+		init unlock lock move --store --passphrase --key-file --for \
+		--to=file --to=secretservice secretservice auto bbtoken.store \
+		bbtoken.tokenCommand bbtoken.tokenCommandTimeout \
+		transfer.credentialsInUrl BBTOKEN_TOKEN BBTOKEN_TOKEN_FILE \
+		CREDENTIALS_DIRECTORY BBTOKEN_USERNAME BBTOKEN_EXPIRES \
+		BBTOKEN_PASSPHRASE GIT_TERMINAL_PROMPT XDG_DATA_HOME \
+		XDG_CONFIG_HOME git-credential-bbtoken/tokens tokens.lock \
+		git-credential-bbtoken/key bbtoken-file.so FROM STORES \
+		SECURITY.md 0.1.0
 	do
 		grep -q -e "$word" page || { echo "missing: $word"; exit 1; }
 	done

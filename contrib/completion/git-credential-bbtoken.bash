@@ -14,10 +14,15 @@
 # list`, run with no graphical session so that completion can never raise a
 # keyring prompt.
 
-__bbtoken_commands='add check doctor list migrate remove rotate setup'
+__bbtoken_commands='add check doctor init list lock migrate move remove rotate setup unlock'
 
-# Options of each command; those ending in '=' take a value.
-__bbtoken_opts_helper='--host= --warn-days= --api-url='
+# Where tokens can be kept (--store=), and where move can send them.
+__bbtoken_stores='auto secretservice file'
+__bbtoken_move_to='file secretservice'
+
+# Options of each command; those ending in '=' take a value.  init's
+# --key-file takes one or none, so it is offered both ways.
+__bbtoken_opts_helper='--host= --warn-days= --api-url= --store='
 __bbtoken_opts_add='--host= --label= --username= --workspace= --repo= --expires= --probe= --email= --stdin --no-verify'
 __bbtoken_opts_check='--host= --json --probe='
 __bbtoken_opts_doctor='--host= --online --fix --yes'
@@ -26,6 +31,10 @@ __bbtoken_opts_migrate='--host= --label= --expires= --probe= --stdin'
 __bbtoken_opts_remove='--host='
 __bbtoken_opts_rotate='--host= --stdin --expires= --probe= --no-verify --due'
 __bbtoken_opts_setup='--unset'
+__bbtoken_opts_init='--passphrase --key-file --key-file= --stdin'
+__bbtoken_opts_unlock='--for= --stdin'
+__bbtoken_opts_lock=''
+__bbtoken_opts_move='--to= --host='
 
 # Hosts the helper knows: bitbucket.org and those declared in git's config.
 __bbtoken_hosts()
@@ -96,12 +105,17 @@ __bbtoken_complete()
 	remove)	opts=$__bbtoken_opts_remove ;;
 	rotate)	opts=$__bbtoken_opts_rotate ;;
 	setup)	opts=$__bbtoken_opts_setup ;;
+	init)	opts=$__bbtoken_opts_init ;;
+	unlock)	opts=$__bbtoken_opts_unlock ;;
+	lock)	opts=$__bbtoken_opts_lock ;;
+	move)	opts=$__bbtoken_opts_move ;;
 	*)	return ;;
 	esac
 
 	# A command takes each option once (only the helper line repeats
-	# --host), and --workspace and --repo exclude each other.  rotate
-	# --due takes only --host, and no label.
+	# --host), and --workspace and --repo exclude each other, as do
+	# init's --passphrase and --key-file (--stdin goes with the first).
+	# rotate --due takes only --host, and no label.
 	if [[ -n $cmd ]]; then
 		opts=" $opts "
 		for w in "$@"; do
@@ -109,6 +123,15 @@ __bbtoken_complete()
 			--workspace=*|--repo=*)
 				opts=${opts/ --workspace= / }
 				opts=${opts/ --repo= / } ;;
+			--passphrase)
+				opts=${opts/ --passphrase / }
+				opts=${opts/ --key-file / }
+				opts=${opts/ --key-file= / } ;;
+			--key-file|--key-file=*)
+				opts=${opts/ --key-file / }
+				opts=${opts/ --key-file= / }
+				opts=${opts/ --passphrase / }
+				opts=${opts/ --stdin / } ;;
 			--due)	opts=" --host= "
 				[[ $cmd == rotate && $* == *--host=* ]] && opts=' ' ;;
 			--*=*)	opts=${opts/ ${w%%=*}= / } ;;
@@ -130,6 +153,13 @@ __bbtoken_complete()
 			w=${w%"${w##*:}"}
 			COMPREPLY=("${COMPREPLY[@]#"$w"}")
 		fi
+		return ;;
+	--store=*)
+		# Only before the command: a command's own options come after it.
+		[[ -z $cmd ]] && __bbtoken_reply "$__bbtoken_stores" "${cur#--store=}"
+		return ;;
+	--to=*)
+		[[ $cmd == move ]] && __bbtoken_reply "$__bbtoken_move_to" "${cur#--to=}"
 		return ;;
 	--*=*)
 		return ;;
