@@ -387,8 +387,10 @@ complete_words () {
 test_expect_success 'bash completes doctor and migrate' '
 	complete_words "git-credential-bbtoken d" >out &&
 	echo doctor >expect && test_cmp expect out &&
-	complete_words "git-credential-bbtoken m" >out &&
-	echo migrate >expect && test_cmp expect out
+	complete_words "git-credential-bbtoken mi" >out &&
+	echo migrate >expect && test_cmp expect out &&
+	complete_words "git-credential-bbtoken m" | sort >out &&
+	printf "%s\n" migrate move >expect && test_cmp expect out
 '
 
 test_expect_success 'bash completes the options of doctor and migrate' '
