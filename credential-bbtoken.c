@@ -22,26 +22,33 @@
 #endif
 
 static const char usage_text[] =
-	"usage: git credential-bbtoken [--host=HOST[:PORT]]... [--warn-days=N] [--api-url=URL]\n"
-	"                              (get|store|erase)\n"
-	"   or: git credential-bbtoken add [--host=HOST] [--label=LABEL] [--username=USER]\n"
+	"usage: git credential-bbtoken [--host=HOST[:PORT]]... [--warn-days=N]\n"
+	"                              [--api-url=URL] [--store=STORE] (get|store|erase)\n"
+	"   or: git credential-bbtoken add [--host=HOST] [--label=LABEL]\n"
 	"                                  [--workspace=W | --repo=W/R] [--expires=DATE]\n"
-	"                                  [--probe=W/R] [--email=EMAIL] [--stdin] [--no-verify]\n"
-	"   or: git credential-bbtoken check [--host=HOST] [--json] [--probe=W/R] [LABEL...]\n"
-	"   or: git credential-bbtoken doctor [--host=HOST] [--online] [--fix [--yes]]\n"
+	"                                  [--username=USER] [--email=EMAIL]\n"
+	"                                  [--probe=W/R] [--stdin] [--no-verify]\n"
 	"   or: git credential-bbtoken list [--host=HOST]\n"
-	"   or: git credential-bbtoken migrate [--host=HOST] [--label=LABEL] [--expires=DATE]\n"
-	"                                      [--probe=W/R] [--stdin]\n"
-	"   or: git credential-bbtoken remove [--host=HOST] (LABEL|FINGERPRINT)\n"
+	"   or: git credential-bbtoken check [--host=HOST] [--json] [--probe=W/R]\n"
+	"                                    [LABEL...]\n"
 	"   or: git credential-bbtoken rotate [--host=HOST] [--stdin] [--expires=DATE]\n"
 	"                                     [--probe=W/R] [--no-verify] [LABEL]\n"
 	"   or: git credential-bbtoken rotate --due [--host=HOST]\n"
-	"   or: git credential-bbtoken setup [--unset]\n";
+	"   or: git credential-bbtoken remove [--host=HOST] (LABEL|FINGERPRINT)\n"
+	"   or: git credential-bbtoken setup [--unset]\n"
+	"   or: git credential-bbtoken doctor [--host=HOST] [--online] [--fix [--yes]]\n"
+	"   or: git credential-bbtoken migrate [--host=HOST] [--label=LABEL]\n"
+	"                                      [--expires=DATE] [--probe=W/R] [--stdin]\n"
+	"   or: git credential-bbtoken init (--passphrase [--stdin] | --key-file[=PATH])\n"
+	"   or: git credential-bbtoken unlock [--for=DURATION] [--stdin]\n"
+	"   or: git credential-bbtoken lock\n"
+	"   or: git credential-bbtoken move --to=(file|secretservice) [--host=HOST]\n"
+	"\n"
+	"STORE is auto (the default), secretservice or file.\n";
 
 static const char *const commands[] = {
 	"add", "check", "doctor", "init", "list", "lock", "migrate", "move",
-	"remove", "rotate",
-	"setup", "unlock", NULL
+	"remove", "rotate", "setup", "unlock", NULL
 };
 
 /*

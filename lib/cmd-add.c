@@ -16,9 +16,10 @@
 #include <time.h>
 
 static const char add_usage[] =
-	"usage: git credential-bbtoken add [--host=HOST] [--label=LABEL] [--username=USER]\n"
+	"usage: git credential-bbtoken add [--host=HOST] [--label=LABEL]\n"
 	"                                  [--workspace=W | --repo=W/R] [--expires=DATE]\n"
-	"                                  [--probe=W/R] [--email=EMAIL] [--stdin] [--no-verify]\n";
+	"                                  [--username=USER] [--email=EMAIL]\n"
+	"                                  [--probe=W/R] [--stdin] [--no-verify]\n";
 
 struct add_args {
 	const char *host, *label, *username, *workspace, *repo, *expires;

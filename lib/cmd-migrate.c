@@ -16,8 +16,8 @@
 #include <string.h>
 
 static const char migrate_usage[] =
-	"usage: git credential-bbtoken migrate [--host=HOST] [--label=LABEL] [--expires=DATE]\n"
-	"                                      [--probe=W/R] [--stdin]\n";
+	"usage: git credential-bbtoken migrate [--host=HOST] [--label=LABEL]\n"
+	"                                      [--expires=DATE] [--probe=W/R] [--stdin]\n";
 
 /* What migrate puts right once the token works. */
 static int migrate_fixes(const struct doctor_finding *f)

@@ -215,13 +215,30 @@ int cmd_open_tokens(struct bb_options *o, const char *host, struct store **s,
 {
 	int ret, err;
 
+	size_t i, kept = 0;
+
 	if ((ret = cmd_open_store(o, s)))
 		return ret;
-	err = host ? store_find(*s, host, all) : store_list(*s, all);
+	/*
+	 * A listing, narrowed here rather than by find: find is git's and
+	 * stops at a read-only source that fails, which must not keep a
+	 * person from the store (store_list notes the failure instead).
+	 */
+	err = store_list(*s, all);
+	if ((*s)->note.len)
+		msg_warning("%s", (*s)->note.buf);
 	if (err) {
 		report_store_error(*s, err);
 		return EXIT_KEYRING;
 	}
+	for (i = 0; host && i < all->nr; i++) {
+		if (buf_eq(&all->v[i]->host, host))
+			all->v[kept++] = all->v[i];
+		else
+			token_free(all->v[i]);
+	}
+	if (host)
+		all->nr = kept;
 	return EXIT_OK;
 }
 

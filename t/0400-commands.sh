@@ -183,7 +183,21 @@ test_expect_success 'add -h prints the usage on stdout and exits 0' '
 	git credential-bbtoken add -h >out 2>err &&
 	test_grep "^usage: git credential-bbtoken add \[--host=HOST\] \[--label=LABEL\]" out &&
 	test_grep "\[--workspace=W | --repo=W/R\] \[--expires=DATE\]" out &&
+	test_grep "\[--username=USER\] \[--email=EMAIL\]" out &&
 	test_must_be_empty err
+'
+
+test_expect_success 'every usage fits in 80 columns' '
+	git credential-bbtoken -h >usage &&
+	for cmd in add check doctor init list lock migrate move remove rotate \
+		setup unlock
+	do
+		git credential-bbtoken $cmd -h >>usage || return 1
+	done &&
+	test_grep "init (--passphrase \[--stdin\] | --key-file\[=PATH\])" usage &&
+	test_grep "move --to=(file|secretservice)" usage &&
+	test_grep "\[--store=STORE\]" usage &&
+	awk "length(\$0) > 80 { print \"too wide: \" \$0; bad = 1 } END { exit bad }" usage
 '
 
 test_expect_success 'add with an unknown option exits 129 with the usage' '

@@ -478,4 +478,16 @@ test_expect_success 'remove of a source token says where to change it' '
 	test_grep -v "keyring refused" err
 '
 
+test_expect_success 'a failing source warns in list and add, and blocks neither' '
+	tok=$(bb_token api --owner jdoe --scopes read) &&
+	BBTOKEN_TOKEN_FILE=$TRASH/no-such-file git credential-bbtoken list >out 2>err &&
+	test_grep "warning: .*BBTOKEN_TOKEN_FILE" err &&
+	test_grep "^Tokens are kept in" out &&
+	printf "%s\n" "$tok" |
+	BBTOKEN_TOKEN_FILE=$TRASH/no-such-file git credential-bbtoken add --stdin \
+		--no-verify --host="$BB_HOST" --label=despite >out 2>err &&
+	test_grep "^Stored API token .despite." out &&
+	git credential-bbtoken remove despite >/dev/null
+'
+
 test_done

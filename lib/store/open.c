@@ -227,13 +227,23 @@ static int chain_find(struct store *s, const char *host, struct token_list *out)
 	return backend_op(s, OP_FIND, host, out, NULL, 0);
 }
 
+/*
+ * A listing is for a person managing the store: a source that is set
+ * but fails (its detail kept in s->note, for the command to show) must
+ * not stop them from seeing or changing what the store holds.
+ */
 static int chain_list(struct store *s, struct token_list *out)
 {
+	struct buf failed = BUF_INIT;
 	int err = sources(s, NULL, out);
 
 	if (err)
-		return err;
-	return backend_op(s, OP_FIND, NULL, out, NULL, 0);
+		buf_set(&failed, buf_str(&s->detail));
+	err = backend_op(s, OP_FIND, NULL, out, NULL, 0);
+	if (failed.buf)
+		buf_set(&s->note, failed.buf);
+	buf_release(&failed);
+	return err;
 }
 
 static int read_only(struct store *s, const struct token *t)

@@ -238,8 +238,9 @@ static void say_timeout(struct buf *detail, int ms)
 		    "is /dev/null) or a terminal", ms);
 	else
 		say(detail, "bbtoken.tokenCommand did not finish within %d "
-		    "seconds and was stopped; it must answer without input "
-		    "(its stdin is /dev/null) or a terminal", ms / 1000);
+		    "second%s and was stopped; it must answer without input "
+		    "(its stdin is /dev/null) or a terminal", ms / 1000,
+		    ms == 1000 ? "" : "s");
 }
 
 static int run_command(const struct store_config *c, struct buf *out,
