@@ -16,6 +16,10 @@
 #include <stdlib.h>
 #include <strings.h>
 
+static const char *host_before_command;
+static int take_helper_options(int argc, const char **argv,
+			       struct bb_options *o);
+
 static int tools_command(int argc, const char **argv, struct bb_options *o)
 {
 	static const struct {
@@ -37,6 +41,11 @@ static int tools_command(int argc, const char **argv, struct bb_options *o)
 	};
 	size_t i;
 
+	if (o->hosts.nr == 1)
+		host_before_command = o->hosts.v[0];
+	argc = take_helper_options(argc, argv, o);
+	if (argc < 0)
+		return EXIT_USAGE;
 	for (i = 0; i < sizeof(table) / sizeof(*table); i++)
 		if (!strcmp(argv[0], table[i].name))
 			return table[i].fn(argc, argv, o);
@@ -56,53 +65,137 @@ const struct bbtoken_tools *bbtoken_tools(void)
 	return &tools;
 }
 
+/* The host given before the command word, when exactly one was. */
+
+/* The option named by arg ("--name" or "--name=v"), and whether negated. */
+static const struct cmd_opt *find_opt(const struct cmd_opt *opts,
+				      const char *arg, int *negated)
+{
+	const struct cmd_opt *opt;
+	const char *eq = strchr(arg, '=');
+	size_t nlen = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+
+	*negated = 0;
+	for (opt = opts; opt->name; opt++)
+		if (strlen(opt->name) == nlen && !strncmp(opt->name, arg + 2, nlen))
+			return opt;
+	if (eq)
+		return NULL;
+	/* --no-NAME undoes NAME, and --NAME undoes a flag called no-NAME. */
+	for (opt = opts; opt->name; opt++) {
+		if (!strncmp(arg + 2, "no-", 3) && !strcmp(opt->name, arg + 5))
+			break;
+		if (opt->flag && !strncmp(opt->name, "no-", 3) &&
+		    !strcmp(opt->name + 3, arg + 2))
+			break;
+	}
+	if (opt->name)
+		*negated = 1;
+	return opt->name ? opt : NULL;
+}
+
+static int parse_error(const char *usage, const char *fmt, const char *what)
+{
+	msg_error(fmt, what);
+	fputs(usage, stderr);
+	return -1;
+}
+
 int cmd_parse(int argc, const char **argv, const struct cmd_opt *opts,
 	      const char *usage)
 {
-	int i;
+	const char **operands = xcalloc(argc + 1, sizeof(*operands));
+	const struct cmd_opt *opt;
+	int i, n = 0, w = 1, negated, ret, dashdash = 0;
 
 	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i], *eq;
-		const struct cmd_opt *opt;
-		size_t nlen;
+		const char *arg = argv[i], *eq = strchr(arg, '=');
 
-		if (!strcmp(arg, "--"))
-			return i + 1;
+		if (!strcmp(arg, "--")) {
+			dashdash = 1;
+			while (++i < argc)
+				operands[n++] = argv[i];
+			break;
+		}
 		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
 			fputs(usage, stdout);
+			free(operands);
 			return CMD_HELP;
 		}
-		if (strncmp(arg, "--", 2))
-			return i;
-		eq = strchr(arg, '=');
-		nlen = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-		for (opt = opts; opt->name; opt++)
-			if (strlen(opt->name) == nlen &&
-			    !strncmp(opt->name, arg + 2, nlen))
-				break;
-		if (!opt->name) {
-			msg_error("unknown option '%s'", arg);
-			fputs(usage, stderr);
-			return -1;
+		/* An operand, wherever it stands, as git's parse-options. */
+		if (arg[0] != '-' || !arg[1]) {
+			operands[n++] = arg;
+			continue;
 		}
+		opt = strncmp(arg, "--", 2) ? NULL : find_opt(opts, arg, &negated);
+		if (!opt) {
+			free(operands);
+			return parse_error(usage, "unknown option '%s'", arg);
+		}
+		argv[w++] = arg;
 		if (opt->flag) {
 			if (eq) {
-				msg_error("option '--%s' takes no value", opt->name);
-				fputs(usage, stderr);
-				return -1;
+				free(operands);
+				return parse_error(usage, "option '--%s' takes no value",
+						   opt->name);
 			}
-			*opt->flag = 1;
+			*opt->flag = !negated;
+		} else if (negated) {
+			*opt->value = NULL;
 		} else if (eq) {
 			*opt->value = eq + 1;
 		} else if (i + 1 < argc) {
 			*opt->value = argv[++i];
+			argv[w++] = argv[i];
 		} else {
-			msg_error("option '--%s' needs a value", opt->name);
-			fputs(usage, stderr);
-			return -1;
+			free(operands);
+			return parse_error(usage, "option '--%s' needs a value",
+					   opt->name);
 		}
 	}
-	return i;
+	/*
+	 * `git credential-bbtoken --host=H add` means what
+	 * `git credential-bbtoken add --host=H` does: one meaning per option.
+	 */
+	for (opt = opts; host_before_command && opt->name; opt++)
+		if (!strcmp(opt->name, "host") && opt->value && !*opt->value)
+			*opt->value = host_before_command;
+	/* Options first, then "--", then the operands: argv[ret..argc). */
+	if (dashdash)
+		argv[w++] = "--";
+	ret = w;
+	for (i = 0; i < n; i++)
+		argv[w++] = operands[i];
+	free(operands);
+	return ret;
+}
+
+/*
+ * The helper's own options (--warn-days, --api-url, --store) mean the
+ * same after the command word as before it: take them out of argv for
+ * o.  --host stays for the command, which reads it as the host to work
+ * on; a --host before the word becomes its default (cmd_parse).
+ * Returns the new argc, or -1 after a message.
+ */
+static int take_helper_options(int argc, const char **argv,
+			       struct bb_options *o)
+{
+	int i, w = 1, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < argc)
+				argv[w++] = argv[i++];
+			break;
+		}
+		ret = strncmp(argv[i], "--host=", 7) ? options_parse(o, argv[i]) : 0;
+		if (ret < 0)
+			return -1;
+		if (!ret)
+			argv[w++] = argv[i];
+	}
+	argv[w] = NULL;
+	return w;
 }
 
 int cmd_store_flags(void)

@@ -528,6 +528,56 @@ test_expect_success 'get warns of a token that expires later today without a cou
 # helper line for the stand-in: keep it, and put it back afterwards.
 cp "$HOME/.gitconfig" "$TRASH/gitconfig.saved"
 
+# --- the command line, as git users expect ----------------------------------
+
+test_expect_success 'rotate takes its label before its options, as git commands do' '
+	new=$(bb_token api --owner jdoe --scopes read,write --expires +80) &&
+	printf "%s\n" "$new" >>secrets &&
+	printf "%s\n" "$new" |
+	git credential-bbtoken rotate main --stdin --no-verify \
+		--expires=$(day +80) >out 2>err &&
+	test_grep "^Replaced the secret of .main." out &&
+	printf %s "$new" >main.secret &&
+	list_rows >list &&
+	test_grep "^main .* $(day +80) " list
+'
+
+test_expect_success 'options given after the command mean what they mean before it' '
+	tok=$(bb_token api --owner jdoe --scopes read) &&
+	printf "%s\n" "$tok" >>secrets &&
+	printf "%s\n" "$tok" |
+	git credential-bbtoken --host="$BB_HOST" add --stdin --no-verify \
+		--label=before --workspace=bf >out 2>err &&
+	test_grep "^Stored API token .before. for $BB_HOST (bf)" out &&
+	tok2=$(bb_token api --owner jdoe --scopes read) &&
+	printf "%s\n" "$tok2" >>secrets &&
+	printf "%s\n" "$tok2" |
+	git credential-bbtoken add --stdin --host="$BB_HOST" \
+		--api-url="$BB_URL/2.0" --no-verify --label=after --workspace=af \
+		>out 2>err &&
+	test_grep "^Stored API token .after. for $BB_HOST (af)" out &&
+	git credential-bbtoken remove before >/dev/null &&
+	git credential-bbtoken remove after >/dev/null
+'
+
+test_expect_success 'every flag has a --no- form, the last one given wins' '
+	git credential-bbtoken list --host="$BB_HOST" >plain &&
+	git credential-bbtoken check --json --no-json --host="$BB_HOST" bf-missing \
+		>out 2>err;
+	test_grep -v "^\[" out &&
+	test_grep "no stored token is labelled or fingerprinted .bf-missing." err
+'
+
+test_expect_success 'after --, a word that looks like an option is an operand' '
+	test_expect_code 1 git credential-bbtoken remove -- --stdin >out 2>err &&
+	test_grep "no stored token is labelled or fingerprinted .--stdin." err
+'
+
+test_expect_success 'a single-dash option that is not -h is refused' '
+	test_expect_code 129 git credential-bbtoken list -x >out 2>err &&
+	test_grep "unknown option .-x." err
+'
+
 test_expect_success 'setup writes an empty helper, then bbtoken, and useHttpPath to ~/.gitconfig' '
 	git config --global credential.helper store &&
 	git config --global credential.https://bitbucket.org.helper manager &&
