@@ -68,8 +68,8 @@ test_expect_success 'a line without = is refused' '
 
 test_expect_success 'a line over 65535 bytes is refused' '
 	{
-		printf "protocol=https\nhost=bitbucket.org\nwwwauth[]="
-		head -c 70000 /dev/zero | tr "\000" a
+		printf "protocol=https\nhost=bitbucket.org\nwwwauth[]=" &&
+		head -c 70000 /dev/zero | tr "\000" a &&
 		printf "\n"
 	} | test_expect_code 1 helper get >out 2>err &&
 	test_must_be_empty out &&
@@ -78,8 +78,8 @@ test_expect_success 'a line over 65535 bytes is refused' '
 
 test_expect_success 'a long wwwauth[] line cannot smuggle a host' '
 	{
-		printf "protocol=https\nhost=github.com\nwwwauth[]=basic realm="
-		head -c 5000 /dev/zero | tr "\000" a
+		printf "protocol=https\nhost=github.com\nwwwauth[]=basic realm=" &&
+		head -c 5000 /dev/zero | tr "\000" a &&
 		printf "host=bitbucket.org\n"
 	} | BBTOKEN_TRACE=1 helper get >out 2>err &&
 	test_must_be_empty out &&

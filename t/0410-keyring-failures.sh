@@ -257,8 +257,9 @@ test_expect_success 'the unlock command the locked-keyring message gives does un
 	printf "%s" "$KEYRING_PASSWORD" |
 	timeout 20 $(cat advice) >advice.out 2>advice.err &&
 	get_token acme/widget.git >out 2>err;
-	ret=$?
-	keyring_control 4 2>/dev/null
+	ret=$?;
+	# Lock it again whatever happened, for the tests after this one.
+	keyring_control 4 2>/dev/null;
 	if test $ret != 0; then
 		echo "still locked after the advice:"; cat err; exit 1
 	fi &&

@@ -101,7 +101,7 @@ test_expect_success 'on a bus that never answers, get falls back within the dead
 	timeout 30 sh -c "
 		printf \"protocol=https\\nhost=%s\\npath=acme/widget.git\\n\" \"$BB_HOST\" |
 		git credential-bbtoken --host=\"$BB_HOST\" get" >answer 2>err;
-	code=$?
+	code=$?;
 	ms=$((($(date +%s%N) - start) / 1000000)) &&
 	kill -CONT "$BUS_PID" &&
 	echo "took $ms ms, exit $code" &&
@@ -114,7 +114,7 @@ test_expect_success 'on a bus that never answers, get falls back within the dead
 test_expect_success 'on a bus that never answers, list says why it used the file store' '
 	kill -STOP "$BUS_PID" &&
 	timeout 30 git credential-bbtoken list >list 2>err;
-	code=$?
+	code=$?;
 	kill -CONT "$BUS_PID" &&
 	test "$code" = 0 &&
 	test_grep "^server " list &&

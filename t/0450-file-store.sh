@@ -204,7 +204,7 @@ test_expect_success '8 processes x 50 interleaved store/get/erase lose nothing' 
 	cat worker-*.log &&
 	test $failed = 0 &&
 	for w in 1 2 3 4 5 6 7 8; do
-		i=1
+		i=1 &&
 		while [ $i -le 20 ]; do
 			fs_get "w$w-$i" >got || return 1
 			if [ $((i % 4)) = 0 ]; then
@@ -212,7 +212,7 @@ test_expect_success '8 processes x 50 interleaved store/get/erase lose nothing' 
 			else
 				grep -q "^password=pw-$w-$i\$" got || {
 					echo "w$w-$i is missing"; return 1; }
-			fi
+			fi &&
 			i=$((i + 1))
 		done
 	done &&
@@ -236,15 +236,16 @@ test_expect_success 'writers killed with SIGKILL at random points lose no earlie
 		pid=$! &&
 		# A store takes about 10 ms: kill within it, at any point.
 		sleep "0.00$(rand 10)$(rand 10)" &&
-		kill -9 $pid 2>/dev/null
-		wait $pid 2>/dev/null
+		# Too late to kill, or killed: either way the file must hold.
+		kill -9 $pid 2>/dev/null;
+		wait $pid 2>/dev/null;
 		git credential-bbtoken list >/dev/null || {
-			echo "run $n: the file does not authenticate"; return 1; }
+			echo "run $n: the file does not authenticate"; return 1; } &&
 		for k in 1 2; do
 			fs_get keep-$k >got &&
 			grep -q "^password=pw-keep-$k\$" got || {
 				echo "run $n: keep-$k is lost"; return 1; }
-		done
+		done &&
 		n=$((n + 1))
 	done &&
 	fs_get w1-1 >got &&
