@@ -83,8 +83,8 @@ test_done () {
 		echo "# failed $test_failures among $test_count test(s)"
 		exit 1
 	fi
-	# Leave the trash behind only when something failed.
-	cd "$TEST_DIRECTORY" && rm -rf "$TRASH"
+	# Leave the trash behind only when something failed, or when asked.
+	test -n "${BBTOKEN_TEST_KEEP-}" || { cd "$TEST_DIRECTORY" && rm -rf "$TRASH"; }
 	exit 0
 }
 
