@@ -5,106 +5,132 @@
 
 . "$(dirname "$0")/test-lib.sh"
 
-helper () {
-	git credential-bbtoken "$@"
-}
+
+# Each request, what get answers on stdout, and what it says on stderr,
+# as data (check_helper in t/test-lib.sh).
 
 test_expect_success 'another host gets no answer and no keyring contact' '
-	printf "protocol=https\nhost=github.com\n" |
-	BBTOKEN_TRACE=1 helper get >out 2>err &&
-	test_must_be_empty out &&
-	test_must_be_empty err
+	BBTOKEN_TRACE=1 check_helper get <<-\EOF
+	protocol=https
+	host=github.com
+	EOF
 '
 
 test_expect_success 'plain http to bitbucket.org is not ours' '
-	printf "protocol=http\nhost=bitbucket.org\n" | helper get >out 2>err &&
-	test_must_be_empty out &&
-	test_must_be_empty err
+	check_helper get <<-\EOF
+	protocol=http
+	host=bitbucket.org
+	EOF
 '
 
 test_expect_success 'store and erase for another host change nothing' '
-	printf "protocol=https\nhost=github.com\nusername=u\npassword=p\n" |
-	helper store 2>err &&
-	test_must_be_empty err &&
-	printf "protocol=https\nhost=github.com\nusername=u\npassword=p\n" |
-	helper erase 2>err &&
-	test_must_be_empty err
+	check_helper store <<-\EOF &&
+	protocol=https
+	host=github.com
+	username=u
+	password=p
+	EOF
+	check_helper erase <<-\EOF
+	protocol=https
+	host=github.com
+	username=u
+	password=p
+	EOF
 '
 
 test_expect_success 'a missing or empty host is nobody'"'"'s' '
-	printf "protocol=https\nusername=u\npassword=p\n" | helper store 2>err &&
-	test_must_be_empty err &&
-	printf "protocol=https\nhost=\n" | helper get >out 2>err &&
-	test_must_be_empty out && test_must_be_empty err
+	check_helper store <<-\EOF &&
+	protocol=https
+	username=u
+	password=p
+	EOF
+	check_helper get <<-\EOF
+	protocol=https
+	host=
+	EOF
 '
 
 test_expect_success 'an unknown action from a newer git is ignored' '
-	printf "protocol=https\nhost=bitbucket.org\n" | helper frobnicate >out 2>err &&
-	test_must_be_empty out &&
-	test_must_be_empty err
+	check_helper frobnicate <<-\EOF
+	protocol=https
+	host=bitbucket.org
+	EOF
 '
 
 test_expect_success 'a CR inside a value is refused with one line' '
-	printf "protocol=https\nhost=bitbucket.org\nusername=a\rb\n" |
-	test_expect_code 1 helper get >out 2>err &&
-	test_must_be_empty out &&
-	test $(wc -l <err) = 1 &&
-	test_grep "NUL, CR or LF" err
+	check_helper --exit=1 get <<-\EOF
+	protocol=https
+	host=bitbucket.org
+	username=a\rb
+	--
+	--
+	bbtoken: error: refusing git'"'"'s request: a value of the request contains NUL, CR or LF
+	EOF
 '
 
 test_expect_success 'a NUL inside a value is refused' '
-	printf "protocol=https\nhost=bitbucket.org\npassword=a\000b\n" |
-	test_expect_code 1 helper store >out 2>err &&
-	test_must_be_empty out &&
-	test_grep "NUL, CR or LF" err
+	check_helper --exit=1 store <<-\EOF
+	protocol=https
+	host=bitbucket.org
+	password=a\000b
+	--
+	--
+	bbtoken: error: refusing git'"'"'s request: a value of the request contains NUL, CR or LF
+	EOF
 '
 
 test_expect_success 'a line without = is refused' '
-	printf "protocol=https\nhostbitbucket.org\n" |
-	test_expect_code 1 helper get >out 2>err &&
-	test_must_be_empty out &&
-	test_grep "no .=." err
+	check_helper --exit=1 get <<-\EOF
+	protocol=https
+	hostbitbucket.org
+	--
+	--
+	bbtoken: error: refusing git'"'"'s request: a line of the request has no '"'"'='"'"'
+	EOF
 '
 
 test_expect_success 'a line over 65535 bytes is refused' '
-	{
-		printf "protocol=https\nhost=bitbucket.org\nwwwauth[]=" &&
-		head -c 70000 /dev/zero | tr "\000" a &&
-		printf "\n"
-	} | test_expect_code 1 helper get >out 2>err &&
-	test_must_be_empty out &&
-	test_grep "longer than 65535" err
+	long=$(head -c 70000 /dev/zero | tr "\000" a) &&
+	check_helper --exit=1 get <<-EOF
+	protocol=https
+	host=bitbucket.org
+	wwwauth[]=$long
+	--
+	--
+	bbtoken: error: refusing git${SQ}s request: a line of the request is longer than 65535 bytes
+	EOF
 '
 
 test_expect_success 'a long wwwauth[] line cannot smuggle a host' '
-	{
-		printf "protocol=https\nhost=github.com\nwwwauth[]=basic realm=" &&
-		head -c 5000 /dev/zero | tr "\000" a &&
-		printf "host=bitbucket.org\n"
-	} | BBTOKEN_TRACE=1 helper get >out 2>err &&
-	test_must_be_empty out &&
-	test_must_be_empty err
+	long=$(head -c 5000 /dev/zero | tr "\000" a) &&
+	BBTOKEN_TRACE=1 check_helper get <<-EOF
+	protocol=https
+	host=github.com
+	wwwauth[]=basic realm=${long}host=bitbucket.org
+	EOF
 '
 
 test_expect_success 'a url= with an encoded newline is refused' '
-	printf "url=https://bitbucket.org%%0a/x\n" |
-	test_expect_code 1 helper get >out 2>err &&
-	test_must_be_empty out &&
-	test_grep "url=" err
+	check_helper --exit=1 get <<-\EOF
+	url=https://bitbucket.org%0a/x
+	--
+	--
+	bbtoken: error: refusing git'"'"'s request: the url= of the request cannot be parsed
+	EOF
 '
 
 test_expect_success 'an unknown option is a usage error' '
-	test_expect_code 129 helper --frobnicate get </dev/null >out 2>err &&
+	test_expect_code 129 git credential-bbtoken --frobnicate get </dev/null >out 2>err &&
 	test_grep "unknown option" err
 '
 
 test_expect_success 'a bad --host is a usage error' '
-	test_expect_code 129 helper "--host=a b" get </dev/null 2>err &&
+	test_expect_code 129 git credential-bbtoken "--host=a b" get </dev/null 2>err &&
 	test_grep "not a host name" err
 '
 
 test_expect_success '-h prints the usage on stdout' '
-	helper -h >out &&
+	git credential-bbtoken -h >out &&
 	test_grep "usage: git credential-bbtoken" out
 '
 

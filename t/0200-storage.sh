@@ -9,36 +9,6 @@
 
 HELPER="bbtoken --host=example.com --host=sso.tld --host=victim.example.com --host=path.tld"
 
-# git asks this instead of a person; it says what it was asked on stderr.
-cat >"$TRASH/askpass" <<\EOF_ASKPASS
-#!/bin/sh
-echo "askpass: $*" >&2
-case "$*" in
-Username*) echo askpass-username ;;
-*) echo askpass-password ;;
-esac
-EOF_ASKPASS
-chmod +x "$TRASH/askpass"
-
-# check ACTION: stdin holds the request, "--", the expected stdout, "--",
-# the expected stderr (git's prompts).  Blocks may be left out: empty.
-check () {
-	action=$1
-	rm -f "$TRASH/block0" "$TRASH/block1" "$TRASH/block2" &&
-	awk -v dir="$TRASH" '
-		/^--$/ { n++; next }
-		{ print > (dir "/block" n) }
-	' n=0 && touch "$TRASH/block0" "$TRASH/block1" "$TRASH/block2" &&
-	GIT_ASKPASS=$TRASH/askpass GIT_TERMINAL_PROMPT=1 \
-	git -c credential.helper= -c "credential.helper=$HELPER" \
-		credential "$action" <"$TRASH/block0" >"$TRASH/stdout" 2>"$TRASH/stderr"
-	ret=$?
-	test_cmp "$TRASH/block1" "$TRASH/stdout" &&
-	test_cmp "$TRASH/block2" "$TRASH/stderr" &&
-	rm -f "$TRASH/block0" "$TRASH/block1" "$TRASH/block2" &&
-	return $ret
-}
-
 test_expect_success 'nothing stored: git asks' '
 	check fill <<-\EOF
 	protocol=https

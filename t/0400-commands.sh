@@ -7,7 +7,6 @@
 
 . "$(dirname "$0")/test-lib.sh"
 
-SQ="'"
 
 # rotate_token SECRET ARGS...: rotate through stdin, never argv, without
 # asking Bitbucket (t/0600-verify.sh tests that).

@@ -13,7 +13,6 @@ start_bbserver
 bb_user jdoe jdoe@example.com
 bb_repo acme widget
 H=$BB_HOST
-SQ="'"
 
 # git's libsecret helper, from the copy of git's contrib/ Debian ships;
 # built here, never kept in the repository (it is GPL).

@@ -122,6 +122,76 @@ test_expect_code () {
 	return 1
 }
 
+# --- Tests as data, as git's t/lib-credential.sh -----------------------------
+
+# A single quote, for expected output inside a single-quoted test body.
+SQ="'"
+
+# split_blocks: stdin up to a line "--" into $TRASH/block0, the next
+# block into block1, the rest into block2; missing blocks are empty.
+split_blocks () {
+	rm -f "$TRASH/block0" "$TRASH/block1" "$TRASH/block2" &&
+	awk -v dir="$TRASH" '
+		/^--$/ { n++; next }
+		{ print > (dir "/block" n) }
+	' n=0 && touch "$TRASH/block0" "$TRASH/block1" "$TRASH/block2"
+}
+
+# check_helper [--exit=N] ACTION [OPTION...]: run
+# `git credential-bbtoken OPTION... ACTION` on the request (stdin up to a
+# line "--"), then compare its stdout with the next block and its stderr
+# with the rest, exactly, and its exit code with N (default 0).  The
+# request block is expanded by printf %b, so that "\r" or "\000" in it
+# are the bytes a here-document cannot hold.
+check_helper () {
+	want=0
+	case $1 in --exit=*) want=${1#--exit=}; shift ;; esac
+	action=$1
+	shift
+	split_blocks &&
+	printf '%b' "$(cat "$TRASH/block0")" >"$TRASH/request" &&
+	{ test ! -s "$TRASH/block0" || printf '\n' >>"$TRASH/request"; } &&
+	git credential-bbtoken "$@" "$action" <"$TRASH/request" \
+		>"$TRASH/stdout" 2>"$TRASH/stderr"
+	ret=$?
+	test_cmp "$TRASH/block1" "$TRASH/stdout" &&
+	test_cmp "$TRASH/block2" "$TRASH/stderr" &&
+	if test "$ret" != "$want"; then
+		echo "exit code $ret, expected $want"
+		return 1
+	fi
+}
+
+# git asks this instead of a person; it says what it was asked on stderr.
+make_askpass () {
+	cat >"$TRASH/askpass" <<\EOF_ASKPASS
+#!/bin/sh
+echo "askpass: $*" >&2
+case "$*" in
+Username*) echo askpass-username ;;
+*) echo askpass-password ;;
+esac
+EOF_ASKPASS
+	chmod +x "$TRASH/askpass"
+}
+
+# check ACTION: the same through the real `git credential ACTION`, with
+# $HELPER as the only helper and git's prompts answered by askpass (the
+# expected stderr holds what git asked).
+check () {
+	action=$1
+	test -x "$TRASH/askpass" || make_askpass
+	split_blocks &&
+	GIT_ASKPASS=$TRASH/askpass GIT_TERMINAL_PROMPT=1 \
+	git -c credential.helper= -c "credential.helper=$HELPER" \
+		credential "$action" <"$TRASH/block0" >"$TRASH/stdout" 2>"$TRASH/stderr"
+	ret=$?
+	test_cmp "$TRASH/block1" "$TRASH/stdout" &&
+	test_cmp "$TRASH/block2" "$TRASH/stderr" &&
+	rm -f "$TRASH/block0" "$TRASH/block1" "$TRASH/block2" &&
+	return $ret
+}
+
 # --- D-Bus session and keyring --------------------------------------------
 
 # The secret the test keyring is locked with; not a token.
