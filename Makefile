@@ -52,7 +52,7 @@ FILE_OBJS = lib/store/file.o lib/store/filefmt.o lib/store/filecrypt.o \
 	lib/store/keycache.o lib/term.o
 
 # The binary git runs: libc (and libdl) only.
-PROGRAM_OBJS = credential-bbtoken.o lib/helper.o lib/options.o \
+PROGRAM_OBJS = credential-bbtoken.o lib/action.o lib/action-get.o lib/options.o \
 	lib/module.o lib/pick.o lib/report.o lib/store/load.o $(OPEN_OBJS) \
 	$(CORE_OBJS)
 
@@ -60,7 +60,8 @@ SSGET_OBJS = lib/store/ssget.o lib/store/dbus-error.o $(CORE_OBJS)
 
 FILEMOD_OBJS = $(FILE_OBJS) $(CORE_OBJS)
 
-TOOLS_OBJS = lib/tools.o lib/cmd-store.o lib/cmd-add.o lib/cmd-list.o \
+TOOLS_OBJS = lib/tools.o lib/cmd.o lib/action-store.o lib/action-erase.o \
+	lib/cmd-add.o lib/cmd-list.o \
 	lib/cmd-remove.o lib/cmd-rotate.o lib/cmd-setup.o lib/cmd-check.o \
 	lib/cmd-move.o lib/cmd-file.o lib/cmd-doctor.o lib/cmd-migrate.o \
 	lib/doctor.o lib/store/foreign.o lib/verify.o lib/api.o \

@@ -5,7 +5,7 @@
  * libc alone, so git pays almost nothing for a host that is not ours.
  */
 #include "lib/buf.h"
-#include "lib/helper.h"
+#include "lib/action.h"
 #include "lib/module.h"
 #include "lib/msg.h"
 #include "lib/options.h"
@@ -138,7 +138,7 @@ int main(int argc, const char **argv)
 
 	cmd = argv[i];
 	if (!strcmp(cmd, "get") || !strcmp(cmd, "store") || !strcmp(cmd, "erase"))
-		ret = helper_action(cmd, &opts);
+		ret = action_run(cmd, &opts);
 	else if (is_command(cmd))
 		ret = run_command(argc - i, argv + i, &opts);
 	else if (isatty(0)) {

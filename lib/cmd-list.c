@@ -65,7 +65,7 @@ static void row_cells(const struct token *t, long long now, struct buf *cell)
 	expiry_text(t, now, &cell[COL_EXPIRES]);
 	buf_set(&cell[COL_STATE], t->rejected ? "rejected" : "ok");
 	buf_set(&cell[COL_FROM], token_from(t));
-	/* A password that may be weak gets no hash shown (cmd-store.c). */
+	/* A password that may be weak gets no hash shown (action-store.c). */
 	if (!token_is_bitbucket(t))
 		buf_set(&cell[COL_FP], "-");
 	else if (fingerprint(t->password.buf, t->password.len, &cell[COL_FP]) < 0)

@@ -8,7 +8,7 @@
  *
  * It also sets transfer.credentialsInUrl to warn (unless it is die
  * already): a token in a remote URL lands in .git/config and in logs, and
- * a submodule URL can carry someone else's (see cmd-store.c).
+ * a submodule URL can carry someone else's (see action-store.c).
  *
  * What was there before is saved under [bbtoken-setup] in the same file,
  * so that --unset puts it back.  Not under [bbtoken]: that section makes

@@ -6,7 +6,7 @@
 #include "options.h"
 #include "store.h"
 
-/* The commands and git's write actions, all in bbtoken-tools.so. */
+/* The commands, all in bbtoken-tools.so (git's actions: action.h). */
 int cmd_add(int argc, const char **argv, struct bb_options *o);
 int cmd_check(int argc, const char **argv, struct bb_options *o);
 int cmd_doctor(int argc, const char **argv, struct bb_options *o);
@@ -20,8 +20,6 @@ int cmd_lock(int argc, const char **argv, struct bb_options *o);
 int cmd_remove(int argc, const char **argv, struct bb_options *o);
 int cmd_rotate(int argc, const char **argv, struct bb_options *o);
 int cmd_setup(int argc, const char **argv, struct bb_options *o);
-int cmd_store(struct credential *req, struct bb_options *o);
-int cmd_erase(struct credential *req, struct bb_options *o);
 
 /*
  * Long options of a command: "--name=value" or "--name value" for those
@@ -37,6 +35,13 @@ struct cmd_opt {
 #define CMD_HELP (-2)
 int cmd_parse(int argc, const char **argv, const struct cmd_opt *opts,
 	      const char *usage);
+
+/*
+ * The host given before the command word (`git credential-bbtoken
+ * --host=H add`), which cmd_parse gives a command's own --host when it
+ * has none: one meaning per option.  NULL for none.
+ */
+void cmd_default_host(const char *host);
 
 /*
  * Open the store o names (store_open, after git's config is read), with

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-#include "helper.h"
+/*
+ * git's `get`: find the tokens for the request's host through the one
+ * door (store.h), let pick.c choose, and answer git with the username,
+ * the password and its expiry.  What git should know goes to stderr in
+ * one sentence each: an expired or refused token passed over, one about
+ * to expire, an email where a username belongs.
+ */
+#include "action.h"
 #include "credential.h"
 #include "date.h"
-#include "module.h"
 #include "msg.h"
 #include "pick.h"
 #include "report.h"
 #include "store.h"
-#include "tools.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +27,7 @@
  * keyring or bus that did not answer in time (*timed_out set): asking
  * again would cost the caller as long again.
  */
-static int find_tokens(struct bb_options *o, const char *host,
+int action_find_tokens(struct bb_options *o, const char *host,
 		       struct token_list *out, int quiet, int *locked,
 		       int *timed_out)
 {
@@ -117,7 +122,7 @@ static void say_notes(const struct pick_result *r, const struct pick_request *re
 	buf_release(&day);
 }
 
-static int helper_get(struct credential *req, struct bb_options *o,
+int action_get(struct credential *req, struct bb_options *o,
 		      const char *host)
 {
 	struct token_list tokens = TOKEN_LIST_INIT;
@@ -126,7 +131,7 @@ static int helper_get(struct credential *req, struct bb_options *o,
 	struct buf v = BUF_INIT;
 	int ret, locked, timed_out;
 
-	ret = find_tokens(o, host, &tokens, 0, &locked, &timed_out);
+	ret = action_find_tokens(o, host, &tokens, 0, &locked, &timed_out);
 	if (ret) {
 		token_list_release(&tokens);
 		return ret;
@@ -167,80 +172,5 @@ static int helper_get(struct credential *req, struct bb_options *o,
 	}
 	buf_release(&v);
 	token_list_release(&tokens);
-	return ret;
-}
-
-/*
- * git calls store after every request that worked, mostly with what we
- * have just served.  Tell that case with the lean lookup of `get`, and
- * spare it libsecret's session set-up.  Any doubt (a failing keyring, an
- * app password to refuse) goes on to the full store, which explains;
- * but a keyring or bus that did not answer in time is not asked again,
- * so that git waits one deadline, not two: *ret gets EXIT_KEYRING.
- */
-static int store_is_noop(const struct credential *req, struct bb_options *o,
-			 const char *host, int *ret)
-{
-	struct token_list tokens = TOKEN_LIST_INIT;
-	enum bb_kind kind;
-	long long expiry;
-	int unchanged = 0, locked, timed_out = 0;
-
-	*ret = EXIT_OK;
-	if (req->ephemeral || !buf_isset(&req->password) ||
-	    credential_expiry(req, &expiry) < 0)
-		return 1;
-	kind = bb_token_kind(req->password.buf, req->password.len);
-	if (kind == BB_KIND_APP_PASSWORD)
-		return 0;
-	*ret = find_tokens(o, host, &tokens, 1, &locked, &timed_out);
-	if (!*ret && !locked)
-		pick_stored(&tokens, req, kind, expiry, &unchanged);
-	token_list_release(&tokens);
-	if (timed_out)
-		return 1;
-	*ret = EXIT_OK;
-	return unchanged;
-}
-
-int helper_action(const char *action, struct bb_options *o)
-{
-	struct credential req;
-	struct buf host = BUF_INIT;
-	const struct bbtoken_tools *tools;
-	int ret;
-
-	credential_init(&req);
-	ret = credential_read(&req, stdin);
-	if (ret) {
-		msg_error("refusing git's request: %s", credential_strerror(ret));
-		credential_release(&req);
-		return EXIT_FAIL;
-	}
-	if (!bb_host_allowed(&o->hosts, req.protocol.buf, req.host.buf)) {
-		/* Maybe a host declared in git's config; read it only then. */
-		if (!buf_eq(&req.protocol, "https") || !req.host.len ||
-		    options_load_config(o, 1) < 0 ||
-		    !bb_host_allowed(&o->hosts, req.protocol.buf, req.host.buf)) {
-			credential_release(&req);
-			return EXIT_OK;
-		}
-	} else {
-		options_load_config(o, 1);	/* bbtoken.warnDays, .store */
-	}
-	bb_host_canonical(req.host.buf, &host);
-
-	if (!strcmp(action, "get"))
-		ret = helper_get(&req, o, host.buf);
-	else if (!strcmp(action, "store") && store_is_noop(&req, o, host.buf, &ret))
-		;	/* ret says whether it was nothing to do or a timeout */
-	else if (!(tools = module_tools()))
-		ret = EXIT_FAIL;
-	else if (!strcmp(action, "store"))
-		ret = tools->store(&req, o);
-	else
-		ret = tools->erase(&req, o);
-	buf_release(&host);
-	credential_release(&req);
 	return ret;
 }
