@@ -22,16 +22,19 @@ ifeq ($(WERROR),1)
 BASIC_CFLAGS += -Werror
 endif
 
-GIO_CFLAGS := $(shell $(PKG_CONFIG) --cflags gio-2.0)
-GIO_LIBS := $(shell $(PKG_CONFIG) --libs gio-2.0)
-SECRET_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsecret-1)
-SECRET_LIBS := $(shell $(PKG_CONFIG) --libs libsecret-1)
-CRYPTO_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcrypto)
-CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto)
-CURL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl)
-CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl)
-JSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c)
-JSON_LIBS := $(shell $(PKG_CONFIG) --libs json-c)
+# Asked of pkg-config only when a rule that needs them runs (recursive
+# variables): `make clean` works on a machine without the -dev packages.
+pkg = $(shell $(PKG_CONFIG) $(1) $(2))
+GIO_CFLAGS = $(call pkg,--cflags,gio-2.0)
+GIO_LIBS = $(call pkg,--libs,gio-2.0)
+SECRET_CFLAGS = $(call pkg,--cflags,libsecret-1)
+SECRET_LIBS = $(call pkg,--libs,libsecret-1)
+CRYPTO_CFLAGS = $(call pkg,--cflags,libcrypto)
+CRYPTO_LIBS = $(call pkg,--libs,libcrypto)
+CURL_CFLAGS = $(call pkg,--cflags,libcurl)
+CURL_LIBS = $(call pkg,--libs,libcurl)
+JSON_CFLAGS = $(call pkg,--cflags,json-c)
+JSON_LIBS = $(call pkg,--libs,json-c)
 
 PROGRAM = git-credential-bbtoken
 MOD_SSGET = bbtoken-ssget.so
@@ -85,7 +88,7 @@ lib/api.o: EXTRA_CFLAGS = $(CURL_CFLAGS) $(JSON_CFLAGS)
 lib/cmd-check.o: EXTRA_CFLAGS = $(JSON_CFLAGS)
 
 %.o: %.c lib/*.h lib/store/*.h Makefile
-	$(CC) $(BASIC_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(BASIC_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(PROGRAM): $(PROGRAM_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(PROGRAM_OBJS) -ldl
@@ -133,7 +136,7 @@ t/unit/store-tool: t/unit/store-tool.o lib/store/linked.o lib/store/dbus-error.o
 t/unit/test-store.o: EXTRA_CFLAGS = $(SECRET_CFLAGS) $(GIO_CFLAGS)
 
 t/unit/%.o: t/unit/%.c lib/*.h lib/store/*.h Makefile
-	$(CC) $(BASIC_CFLAGS) $(EXTRA_CFLAGS) -I. $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(BASIC_CFLAGS) $(EXTRA_CFLAGS) -I. $(CFLAGS) -c -o $@ $<
 
 # Fuzz targets (libFuzzer, clang), one per parser; t/0800-fuzz.sh runs
 # each briefly in make test, `make fuzz` just builds them for long runs.

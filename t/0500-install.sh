@@ -28,6 +28,18 @@ test_expect_success 'the installed helper loads its modules from the prefix' '
 	test_grep "loading $TRASH/inst/lib/git-credential-bbtoken/bbtoken-ssget.so" err
 '
 
+test_expect_success 'the build honours CPPFLAGS' '
+	make -C src -n -B CPPFLAGS=-DBBTOKEN_CPPFLAGS_SEEN lib/buf.o >build.n &&
+	test_grep "BBTOKEN_CPPFLAGS_SEEN" build.n
+'
+
+test_expect_success 'make clean needs none of the -dev packages' '
+	mkdir -p nopc &&
+	PKG_CONFIG_LIBDIR=$TRASH/nopc PKG_CONFIG_PATH= make -s -C src clean \
+		>clean.out 2>clean.err &&
+	test_must_be_empty clean.err
+'
+
 test_expect_success 'install leaves no temporary file behind' '
 	! find inst -name "*.tmp.*" | grep .
 '
