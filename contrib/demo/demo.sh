@@ -29,7 +29,7 @@ state () { python3 "$top/t/bbstate" "$tmp/state.json" "$@"; }
 day () { date -u -d "$1 days" +%F; }
 
 for dep in git dbus-daemon gnome-keyring-daemon openssl python3; do
-	command -v "$dep" >/dev/null || fail "$dep is missing (see contrib/deps-debian.txt)"
+	command -v "$dep" >/dev/null || fail "$dep is missing (see contrib/deps-debian-test.txt)"
 done
 test -x "$top/git-credential-bbtoken" || fail "build first: make"
 

@@ -32,7 +32,7 @@ fi
 for tool in dbus-run-session dbus-daemon gnome-keyring-daemon timeout; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		# A missing tool is a broken setup, never a skipped test.
-		echo "Bail out! $tool is not installed (see contrib/deps-debian.txt)"
+		echo "Bail out! $tool is not installed (see contrib/deps-debian-test.txt)"
 		exit 1
 	fi
 done
