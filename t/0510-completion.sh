@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: MIT
 # The bash completion offers every command, the helper's --store= and
 # the file store's commands with their options and values.  It calls no
-# store here: only commands that complete labels run the helper.
+# store here, but for the test of labels, which reads a real keyring.
 
 . "$(dirname "$0")/test-lib.sh"
 
 . "$BUILD_DIR/contrib/completion/git-credential-bbtoken.bash"
+
+start_bbserver
+bb_user jdoe jdoe@example.com
 
 # complete_words CUR WORD...: what completing CUR after the WORDs offers,
 # one per line, as git-credential-bbtoken WORD... CUR<TAB> would.
@@ -93,6 +96,18 @@ test_expect_success 'move --to= offers the two stores, not auto' '
 test_expect_success 'the program is registered for completion' '
 	complete -p git-credential-bbtoken >out &&
 	test_grep _git_credential_bbtoken_direct out
+'
+
+test_expect_success 'remove completes the stored labels and fingerprints, no more' '
+	tok=$(bb_token api --owner jdoe --scopes read) &&
+	printf "%s\n" "$tok" | git credential-bbtoken add --stdin --no-verify \
+		--label=lab1 >/dev/null &&
+	complete_words "" remove >out &&
+	printf "%s\n" lab1 "$(fp "$tok")" >expect &&
+	test_cmp expect out &&
+	complete_words "" check >out &&
+	echo lab1 >expect &&
+	test_cmp expect out
 '
 
 test_done

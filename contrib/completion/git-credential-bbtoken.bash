@@ -49,9 +49,14 @@ __bbtoken_hosts()
 # prompting.
 __bbtoken_labels()
 {
-	DISPLAY= WAYLAND_DISPLAY= git credential-bbtoken list </dev/null 2>/dev/null |
+	# No terminal prompt either: a locked file store would ask for its
+	# passphrase in the middle of the command line.  The table ends with
+	# an empty line or the line that names the store.
+	DISPLAY= WAYLAND_DISPLAY= GIT_TERMINAL_PROMPT=0 \
+	git credential-bbtoken list </dev/null 2>/dev/null |
 	awk -v labels_only="${1-}" '
 		$1 == "LABEL" { seen = 1; next }
+		/^Tokens are kept in / { seen = 0 }
 		seen && NF > 1 { print $1; if (labels_only == "") print $NF }'
 }
 
