@@ -51,6 +51,17 @@ git config --global protocol.version 2
 cleanup_cmds=
 cleanup () {
 	test -z "$cleanup_cmds" || $cleanup_cmds >/dev/null 2>&1
+	# A provider restarted inside a test body is no child of ours;
+	# stopped before the bus it talks to.
+	if test -s "$TRASH/provider.pid"; then
+		pid=$(cat "$TRASH/provider.pid")
+		kill "$pid" 2>/dev/null
+		i=0
+		while kill -0 "$pid" 2>/dev/null && test $i -lt 50; do
+			i=$((i + 1)); sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null
+	fi
 	for pid in $cleanup_pids; do
 		kill "$pid" 2>/dev/null
 	done
@@ -331,6 +342,30 @@ print(u, base64.b64encode(u.bytes).decode())')
 	KEYRING_PID=$!
 	cleanup_pids="$cleanup_pids $KEYRING_PID"
 	wait_provider keepassxc
+}
+
+# restart_provider_locked: stop the provider and start it again as at
+# boot: the wallet or database on disk is served, locked.
+restart_provider_locked () {
+	case $BBTOKEN_TEST_STORE in
+	kwallet) "$KEYRING_CTL" kwallet-close ;;
+	esac
+	kill "$KEYRING_PID" && wait "$KEYRING_PID" 2>/dev/null
+	i=0
+	while bus_has_name org.freedesktop.secrets; do
+		i=$((i + 1)); [ $i -lt 100 ] || return 1; sleep 0.1
+	done
+	case $BBTOKEN_TEST_STORE in
+	kwallet)
+		kwalletd5 >"$TRASH/keyring2.log" 2>&1 </dev/null & ;;
+	keepassxc)
+		LD_PRELOAD=${KPXC_PRELOAD-} keepassxc "$KPXC_DB" \
+			>"$TRASH/keyring2.log" 2>&1 </dev/null & ;;
+	esac
+	KEYRING_PID=$!
+	cleanup_pids="$cleanup_pids $KEYRING_PID"
+	echo "$KEYRING_PID" >"$TRASH/provider.pid"
+	"$KEYRING_CTL" wait-owner "$KEYRING_PID" 30
 }
 
 # unlock_provider: what a person does to unlock it again, with no dialog.
