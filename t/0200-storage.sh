@@ -342,7 +342,7 @@ test_expect_success 'an erase without host erases nothing' '
 '
 
 # On the file store, a rewrite shows as a new inode (write, then rename).
-test "$BBTOKEN_TEST_STORE" = secretservice ||
+test "$STORE_KIND" = keyring ||
 test_expect_success 'a store that changes nothing does not rewrite the file' '
 	ls -i "$FILE_STORE" >before &&
 	printf "protocol=https\nhost=victim.example.com\nusername=user\npassword=to-be-stolen\n" |
@@ -351,7 +351,7 @@ test_expect_success 'a store that changes nothing does not rewrite the file' '
 	test_cmp before after
 '
 
-test "$BBTOKEN_TEST_STORE" != secretservice ||
+test "$STORE_KIND" != keyring ||
 test_expect_success 'a store that changes nothing does not rewrite the keyring' '
 	printf "protocol=https\nhost=victim.example.com\n" |
 	git credential-bbtoken --host=victim.example.com get >before &&

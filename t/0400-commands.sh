@@ -273,7 +273,7 @@ test_expect_success 'nothing outside the secret is derived from a weak password'
 	grep " carol " out >row &&
 	test_grep "^git-[0-9a-f]\{8\} .* -$" row &&
 	test_grep -v "$(fp Summer2026)" row &&
-	if test "$BBTOKEN_TEST_STORE" = secretservice; then
+	if test "$STORE_KIND" = keyring; then
 		secret-tool search --all xdg:schema org.bbtoken.Token >attrs 2>&1 &&
 		test_grep "carol" attrs &&
 		test_grep -v "$(fp Summer2026)" attrs

@@ -51,6 +51,17 @@ git config --global protocol.version 2
 cleanup_cmds=
 cleanup () {
 	test -z "$cleanup_cmds" || $cleanup_cmds >/dev/null 2>&1
+	# A provider restarted inside a test body is no child of ours;
+	# stopped before the bus it talks to.
+	if test -s "$TRASH/provider.pid"; then
+		pid=$(cat "$TRASH/provider.pid")
+		kill "$pid" 2>/dev/null
+		i=0
+		while kill -0 "$pid" 2>/dev/null && test $i -lt 50; do
+			i=$((i + 1)); sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null
+	fi
 	for pid in $cleanup_pids; do
 		kill "$pid" 2>/dev/null
 	done
@@ -229,9 +240,211 @@ start_keyring () {
 }
 
 lock_keyring () {
+	if test "$BBTOKEN_TEST_STORE" != secretservice; then
+		"$KEYRING_CTL" lock
+		return
+	fi
 	dbus-send --session --print-reply --dest=org.freedesktop.secrets \
 		/org/freedesktop/secrets org.freedesktop.Secret.Service.Lock \
 		"array:objpath:/org/freedesktop/secrets/collection/login" >/dev/null
+}
+
+# --- KWallet and KeePassXC as the Secret Service ----------------------------
+#
+# Both run headless in the script's own bus, as
+# shared/design/other-keyrings.md says; t/keyring-ctl speaks D-Bus for
+# the steps that need a prompt run or a signal waited for.
+KEYRING_CTL=$TEST_DIRECTORY/keyring-ctl
+
+# The bus starts services with its own environment: give it the sandbox's,
+# or the first call to org.freedesktop.secrets starts the stock
+# gnome-keyring-daemon with the real home.
+bus_sandbox_env () {
+	dbus-update-activation-environment HOME XDG_CONFIG_HOME XDG_DATA_HOME \
+		XDG_RUNTIME_DIR TMPDIR QT_QPA_PLATFORM KPXC_CONFIG \
+		KPXC_CONFIG_LOCAL >"$TRASH/activation.log" 2>&1 ||
+		die "dbus-update-activation-environment failed: $(cat "$TRASH/activation.log")"
+	! bus_has_name org.freedesktop.secrets ||
+		die "something already owns org.freedesktop.secrets"
+}
+
+# No display: Qt draws offscreen, and no dialog can reach a person.
+provider_env () {
+	TMPDIR=$TRASH/tmp
+	QT_QPA_PLATFORM=offscreen
+	KPXC_CONFIG=$XDG_CONFIG_HOME/keepassxc/keepassxc.ini
+	KPXC_CONFIG_LOCAL=$XDG_CONFIG_HOME/keepassxc/keepassxc-local.ini
+	mkdir -p "$TMPDIR" && chmod 700 "$TMPDIR" || die "cannot make $TMPDIR"
+	export TMPDIR QT_QPA_PLATFORM KPXC_CONFIG KPXC_CONFIG_LOCAL
+}
+
+# wait_provider NAME: until KEYRING_PID owns the name and `default` is open.
+wait_provider () {
+	"$KEYRING_CTL" wait-ready "$KEYRING_PID" 30 2>"$TRASH/ready.err" ||
+		die "$1 did not come up: $(cat "$TRASH/ready.err")"
+}
+
+kwallet_config () {
+	cat >"$XDG_CONFIG_HOME/kwalletrc" <<-EOF
+	[Wallet]
+	Enabled=true
+	First Use=false
+	Default Wallet=kdewallet
+	Local Wallet=kdewallet
+	Use One Wallet=true
+	Close When Idle=false
+	Prompt on Open=false
+	Leave Open=true
+	Launch Manager=false
+
+	[org.freedesktop.secrets]
+	apiEnabled=$1
+	EOF
+}
+
+# A wallet with an empty password, so that unlocking never shows a dialog,
+# then kwalletd5 serving it as the Secret Service.
+start_kwallet () {
+	mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME/kwalletd" &&
+	(umask 077 && head -c 56 /dev/urandom \
+		>"$XDG_DATA_HOME/kwalletd/kdewallet.salt") &&
+	kwallet_config false || die "cannot set up KWallet"
+	kwalletd5 >"$TRASH/kwalletd-init.log" 2>&1 &
+	init_pid=$!
+	"$KEYRING_CTL" kwallet-init "$XDG_DATA_HOME/kwalletd/kdewallet.salt" \
+		>"$TRASH/kwallet-init.err" 2>&1 || {
+		kill "$init_pid"
+		die "cannot make the wallet: $(cat "$TRASH/kwallet-init.err")"
+	}
+	kill "$init_pid" && wait "$init_pid" 2>/dev/null
+	test -s "$XDG_DATA_HOME/kwalletd/kdewallet.kwl" ||
+		die "kwalletd5 wrote no wallet"
+	kwallet_config true
+	kwalletd5 >"$TRASH/keyring.log" 2>&1 &
+	KEYRING_PID=$!
+	cleanup_pids="$cleanup_pids $KEYRING_PID"
+	# The wallet is served locked; Unlock and its prompt open it silently.
+	i=0
+	while ! "$KEYRING_CTL" locked 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || die "kwalletd5 serves no wallet"
+		sleep 0.1
+	done
+	"$KEYRING_CTL" unlock 2>"$TRASH/unlock.err" ||
+		die "cannot open the wallet: $(cat "$TRASH/unlock.err")"
+	wait_provider kwalletd5
+}
+
+# A KeePassXC database whose root group is exposed to the Secret Service,
+# with a random password; then keepassxc serving it, unlocked.
+KPXC_DB=$TRASH/keepassxc/test.kdbx
+KPXC_PW=$TRASH/keepassxc/password
+start_keepassxc () {
+	mkdir -p "$TRASH/keepassxc" "$XDG_CONFIG_HOME/keepassxc" &&
+	(umask 077 && head -c 24 /dev/urandom | base64 >"$KPXC_PW") &&
+	cat >"$KPXC_CONFIG" <<-\EOF &&
+	[General]
+	ConfigVersion=2
+	SingleInstance=false
+	RememberLastDatabases=false
+	RememberLastKeyFiles=false
+	OpenPreviousDatabasesOnStartup=false
+	AutoSaveAfterEveryChange=false
+	AutoSaveOnExit=true
+	AutoReloadOnChange=false
+	UpdateCheckMessageShown=true
+	CheckForUpdates=false
+
+	[GUI]
+	CheckForUpdates=false
+	MinimizeOnStartup=false
+	ShowTrayIcon=false
+
+	[Security]
+	LockDatabaseIdle=false
+	LockDatabaseMinimize=false
+	LockDatabaseScreenLock=false
+	LockDatabaseOnUserSwitch=false
+	ClearClipboard=false
+
+	[Browser]
+	Enabled=false
+
+	[SSHAgent]
+	Enabled=false
+
+	[FdoSecrets]
+	Enabled=true
+	ShowNotification=false
+	ConfirmDeleteItem=false
+	ConfirmAccessItem=false
+	UnlockBeforeSearch=false
+	EOF
+	cp "$KPXC_CONFIG" "$KPXC_CONFIG_LOCAL" || die "cannot set up KeePassXC"
+	# The root group's UUID: base64 of its 16 bytes in the XML, and in
+	# braces where the database names the group it exposes.
+	set -- $(/usr/bin/python3 -c 'import base64, uuid
+u = uuid.uuid4()
+print(u, base64.b64encode(u.bytes).decode())')
+	uuid=$1 uuid64=$2
+	cat >"$TRASH/keepassxc/db.xml" <<-EOF
+	<?xml version="1.0" encoding="utf-8" standalone="yes"?>
+	<KeePassFile>
+	 <Meta>
+	  <Generator>git-credential-bbtoken tests</Generator>
+	  <DatabaseName>bbtoken test</DatabaseName>
+	  <RecycleBinEnabled>False</RecycleBinEnabled>
+	  <CustomData>
+	   <Item><Key>FDO_SECRETS_EXPOSED_GROUP</Key><Value>{$uuid}</Value></Item>
+	  </CustomData>
+	 </Meta>
+	 <Root>
+	  <Group><UUID>$uuid64</UUID><Name>Root</Name></Group>
+	 </Root>
+	</KeePassFile>
+	EOF
+	{ cat "$KPXC_PW"; cat "$KPXC_PW"; } |
+	keepassxc-cli import -q -p -t 100 "$TRASH/keepassxc/db.xml" "$KPXC_DB" \
+		>"$TRASH/keepassxc/import.log" 2>&1 ||
+		die "keepassxc-cli import failed: $(cat "$TRASH/keepassxc/import.log")"
+	LD_PRELOAD=${KPXC_PRELOAD-} keepassxc --pw-stdin "$KPXC_DB" \
+		<"$KPXC_PW" >"$TRASH/keyring.log" 2>&1 &
+	KEYRING_PID=$!
+	cleanup_pids="$cleanup_pids $KEYRING_PID"
+	wait_provider keepassxc
+}
+
+# restart_provider_locked: stop the provider and start it again as at
+# boot: the wallet or database on disk is served, locked.
+restart_provider_locked () {
+	case $BBTOKEN_TEST_STORE in
+	kwallet) "$KEYRING_CTL" kwallet-close ;;
+	esac
+	kill "$KEYRING_PID" && wait "$KEYRING_PID" 2>/dev/null
+	i=0
+	while bus_has_name org.freedesktop.secrets; do
+		i=$((i + 1)); [ $i -lt 100 ] || return 1; sleep 0.1
+	done
+	case $BBTOKEN_TEST_STORE in
+	kwallet)
+		kwalletd5 >"$TRASH/keyring2.log" 2>&1 </dev/null & ;;
+	keepassxc)
+		LD_PRELOAD=${KPXC_PRELOAD-} keepassxc "$KPXC_DB" \
+			>"$TRASH/keyring2.log" 2>&1 </dev/null & ;;
+	esac
+	KEYRING_PID=$!
+	cleanup_pids="$cleanup_pids $KEYRING_PID"
+	echo "$KEYRING_PID" >"$TRASH/provider.pid"
+	"$KEYRING_CTL" wait-owner "$KEYRING_PID" 30
+}
+
+# unlock_provider: what a person does to unlock it again, with no dialog.
+unlock_provider () {
+	case $BBTOKEN_TEST_STORE in
+	kwallet) "$KEYRING_CTL" unlock ;;
+	keepassxc) "$KEYRING_CTL" keepassxc-open "$KPXC_DB" "$KPXC_PW" ;;
+	*) die "unlock_provider: no provider of our own here" ;;
+	esac
 }
 
 # --- The Bitbucket stand-in -------------------------------------------------
@@ -309,17 +522,25 @@ add_token () {
 # t/0201-storage-file-key.sh, set it):
 #
 #   secretservice   a private D-Bus session with an unlocked gnome-keyring
+#   kwallet         the same with kwalletd5 serving the Secret Service
+#   keepassxc       the same with KeePassXC serving it
 #   file-key        no D-Bus session at all, so `auto` takes the encrypted
 #                   file store, made with a key file
 #   file-pass       the same with a passphrase, unlocked once into the
 #                   kernel keyring as a person would
 #
 # STORE_WHERE is what `add` and `list` say of the store in use, and
-# STORE_MODULE the module git's `get` loads for it.
+# STORE_MODULE the module git's `get` loads for it.  STORE_KIND is
+# keyring for the three Secret Service providers, file for the others.
 BBTOKEN_TEST_STORE=${BBTOKEN_TEST_STORE:-secretservice}
 FILE_STORE=$XDG_DATA_HOME/git-credential-bbtoken/tokens
 TEST_PASSPHRASE="correct horse battery staple"
 NO_BUS="no D-Bus session bus is running here (DBUS_SESSION_BUS_ADDRESS is unset)"
+
+case $BBTOKEN_TEST_STORE in
+secretservice|kwallet|keepassxc) STORE_KIND=keyring ;;
+*) STORE_KIND=file ;;
+esac
 
 case $BBTOKEN_TEST_STORE in
 secretservice)
@@ -327,6 +548,22 @@ secretservice)
 	STORE_MODULE=bbtoken-ssget.so
 	start_dbus
 	start_keyring
+	;;
+kwallet)
+	STORE_WHERE="the Secret Service"
+	STORE_MODULE=bbtoken-ssget.so
+	provider_env
+	start_dbus
+	bus_sandbox_env
+	start_kwallet
+	;;
+keepassxc)
+	STORE_WHERE="the Secret Service"
+	STORE_MODULE=bbtoken-ssget.so
+	provider_env
+	start_dbus
+	bus_sandbox_env
+	start_keepassxc
 	;;
 file-key)
 	STORE_MODULE=bbtoken-file.so
@@ -346,7 +583,7 @@ file-pass)
 	cleanup_cmds="git credential-bbtoken lock"
 	;;
 *)
-	die "BBTOKEN_TEST_STORE=$BBTOKEN_TEST_STORE: use secretservice, file-key or file-pass"
+	die "BBTOKEN_TEST_STORE=$BBTOKEN_TEST_STORE: use secretservice, kwallet, keepassxc, file-key or file-pass"
 esac
 
 # --- Helpers the scripts share ----------------------------------------------
@@ -393,7 +630,7 @@ payload () {
 # put_raw_item LABEL: a keyring item of our schema whose secret is stdin,
 # as is, for payloads a half-failed write or a foreign program leaves.
 put_raw_item () {
-	if test "$BBTOKEN_TEST_STORE" != secretservice; then
+	if test "$STORE_KIND" = file; then
 		"$BUILD_DIR/t/unit/store-tool" file put
 		return
 	fi
@@ -413,7 +650,7 @@ put_token_item () {
 		printf '%s\n' "bbtoken-secret 1" kind=api origin=added \
 			created=$(date +%s) label=$label protocol=https host=$host "$@"
 		printf 'password=%s\n' "$(cat)"
-	} | if test "$BBTOKEN_TEST_STORE" != secretservice; then
+	} | if test "$STORE_KIND" = file; then
 		"$BUILD_DIR/t/unit/store-tool" file put
 	else
 		secret-tool store --label="test item $label" \

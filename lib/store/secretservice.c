@@ -20,6 +20,23 @@
  * is unset is written as "".  The secret (token_encode) is the truth,
  * the attributes serve searching and people browsing their keyring.
  *
+ * Sessions, and why a write is read back.  libsecret always asks for a
+ * Diffie-Hellman session first, and kwalletd5 (5.103) gets about one DH
+ * session in a hundred wrong: it rejects a client public key with a
+ * leading zero byte ("Client public key size is invalid"), then answers
+ * CreateItem or SetSecret with "Can't find session", after it has made
+ * the item or dropped its old secret; and when the shared secret has a
+ * leading zero it derives another AES key than ours.  libsecret has no
+ * way to ask for the "plain" session that ssget.c uses (and whose
+ * clear-text crossing of the session bus gives nothing away, for the
+ * reason its header gives), so a write here instead goes over a session
+ * of its own, is read back through it, and counts only when what comes
+ * back is what was written.  When it fails without a verdict from the
+ * keyring (not locked, not gone, not a deadline), it is tried once more
+ * on a fresh connection and session, after removing any item of ours
+ * with these very attributes and an EMPTY secret that the failed try left
+ * behind (token_decode refuses an empty payload, so get never served it).
+ *
  * Secrets: the payload is built in a buf (wiped on release) and handed
  * to libsecret as a SecretValue, which keeps it in its secure memory.
  * Secrets read back are SecretValues too; we decode and drop them at
@@ -290,14 +307,25 @@ static int get_service(struct store *s)
 	if (ret != STORE_OK)
 		return ret;
 	call_begin(&c);
-	secret_service_get(SECRET_SERVICE_NONE, c.cancel, call_done, &c);
+	/* A connection of our own, not libsecret's shared one, so that a
+	 * fresh one brings a fresh session (renew_service). */
+	secret_service_open(SECRET_TYPE_SERVICE, NULL, SECRET_SERVICE_NONE,
+			    c.cancel, call_done, &c);
 	if (call_wait(&c, s->timeout_ms))
-		p->service = secret_service_get_finish(c.res, &e);
+		p->service = secret_service_open_finish(c.res, &e);
 	call_end(&c);
 	if (!p->service)
 		return fail(s, &c, s->timeout_ms, e, OP_CONNECT,
 			    "connecting to the Secret Service");
 	return STORE_OK;
+}
+
+/* Drop the connection and its session; the next operation opens anew. */
+static void renew_service(struct store *s)
+{
+	struct sstore *p = s->priv;
+
+	g_clear_object(&p->service);
 }
 
 /*
@@ -491,7 +519,25 @@ static int add_item(SecretItem *item, SecretValue *value, struct token_list *out
 	return ret;
 }
 
-static int ss_find(struct store *s, const char *host, struct token_list *out)
+/* Unlocked items whose secret did not come: a session gone wrong. */
+static int unread(GList *items)
+{
+	GList *l;
+	int n = 0;
+
+	for (l = items; l; l = l->next) {
+		SecretValue *value = secret_item_get_secret(l->data);
+
+		if (value)
+			secret_value_unref(value);
+		else if (!secret_item_get_locked(l->data))
+			n++;
+	}
+	return n;
+}
+
+static int find_once(struct store *s, const char *host, struct token_list *out,
+		     int retry)
 {
 	GList *items = NULL, *locked = NULL, *l;
 	size_t first = out->nr, still_locked = 0;
@@ -514,6 +560,13 @@ static int ss_find(struct store *s, const char *host, struct token_list *out)
 			locked = g_list_prepend(locked, l->data);
 	if (locked)
 		unlock_ret = unlock_found(s, locked);
+	/* Once more on a fresh session: see the header comment. */
+	if (retry && unread(items)) {
+		g_list_free(locked);
+		g_list_free_full(items, g_object_unref);
+		renew_service(s);
+		return find_once(s, host, out, 0);
+	}
 	/*
 	 * After an unlock the items' Locked property may not have caught up
 	 * (it changes by signal); a secret that was read is what counts.
@@ -539,6 +592,11 @@ static int ss_find(struct store *s, const char *host, struct token_list *out)
 	if (unlock_ret != STORE_OK)
 		return unlock_ret;
 	return still_locked ? locked_error(s, still_locked) : STORE_OK;
+}
+
+static int ss_find(struct store *s, const char *host, struct token_list *out)
+{
+	return find_once(s, host, out, 1);
 }
 
 static int ss_list(struct store *s, struct token_list *out)
@@ -681,6 +739,43 @@ static int default_collection(struct store *s, SecretCollection **out)
 	return STORE_ERR_DISMISSED;
 }
 
+static int delete_item(struct store *s, SecretItem *item);
+
+/*
+ * Read the item's secret back and compare it with what was written: the
+ * only proof that the keyring's half of the session agrees with ours.
+ */
+static int read_back(struct store *s, SecretItem *item, SecretValue *value)
+{
+	SecretValue *got;
+	GError *e = NULL;
+	struct call c;
+	const char *a, *b;
+	gsize alen, blen;
+	int ok = 0;
+
+	call_begin(&c);
+	secret_item_load_secret(item, c.cancel, call_done, &c);
+	if (call_wait(&c, s->timeout_ms))
+		ok = secret_item_load_secret_finish(item, c.res, &e);
+	call_end(&c);
+	if (!ok)
+		return fail(s, &c, s->timeout_ms, e, OP_ITEM,
+			    "reading back the keyring item written");
+	got = secret_item_get_secret(item);
+	a = secret_value_get(value, &alen);
+	b = got ? secret_value_get(got, &blen) : NULL;
+	ok = b && alen == blen && !memcmp(a, b, alen);
+	if (got)
+		secret_value_unref(got);
+	if (!ok) {
+		store_set_detail(s, "the keyring item written does not read back "
+				 "as written");
+		return STORE_ERR_FAILED;
+	}
+	return STORE_OK;
+}
+
 static int create_item(struct store *s, struct token *t, GHashTable *attrs,
 		       const char *label, SecretValue *value)
 {
@@ -706,7 +801,12 @@ static int create_item(struct store *s, struct token *t, GHashTable *attrs,
 			   "storing the token in the keyring");
 		goto out;
 	}
-	if (buf_set(&t->id, g_dbus_proxy_get_object_path(G_DBUS_PROXY(item)))) {
+	ret = read_back(s, item, value);
+	if (ret != STORE_OK) {
+		/* Never leave behind what does not read back. */
+		delete_item(s, item);
+	} else if (buf_set(&t->id,
+			   g_dbus_proxy_get_object_path(G_DBUS_PROXY(item)))) {
 		store_set_detail(s, "out of memory storing the token");
 		ret = STORE_ERR_FAILED;
 	}
@@ -819,10 +919,58 @@ static int replace_item(struct store *s, struct token *t, GHashTable *attrs,
 	if (ret == STORE_OK)
 		ret = write_item(s, item, WRITE_SECRET, attrs, label, value);
 	if (ret == STORE_OK)
+		ret = read_back(s, item, value);
+	if (ret == STORE_OK)
 		ret = write_item(s, item, WRITE_ATTRIBUTES, attrs, label, value);
 	if (ret == STORE_OK)
 		ret = write_item(s, item, WRITE_LABEL, attrs, label, value);
 	g_object_unref(item);
+	return ret;
+}
+
+static int put_item(struct store *s, struct token *t, GHashTable *attrs,
+		    const char *label, SecretValue *value)
+{
+	if (buf_isset(&t->id))
+		return replace_item(s, t, attrs, label, value);
+	return create_item(s, t, attrs, label, value);
+}
+
+/*
+ * What a create that failed half-way leaves: an item of ours with these
+ * very attributes and an empty secret.  No payload of ours is empty, so
+ * such an item holds nothing anybody could lose.
+ */
+static int remove_empty(struct store *s, GHashTable *attrs)
+{
+	struct sstore *p = s->priv;
+	GList *items = NULL, *l;
+	GError *e = NULL;
+	struct call c;
+	int answered, ret = STORE_OK;
+
+	call_begin(&c);
+	secret_service_search(p->service, &schema, attrs, SECRET_SEARCH_ALL |
+			      SECRET_SEARCH_LOAD_SECRETS, c.cancel, call_done, &c);
+	answered = call_wait(&c, s->timeout_ms);
+	if (answered)
+		items = secret_service_search_finish(p->service, c.res, &e);
+	call_end(&c);
+	if (!answered || e)
+		return fail(s, &c, s->timeout_ms, e, OP_OTHER,
+			    "searching the keyring");
+	for (l = items; l && ret == STORE_OK; l = l->next) {
+		SecretValue *v = secret_item_get_secret(l->data);
+		gsize len = 1;
+
+		if (v)
+			secret_value_get(v, &len);
+		if (v && !len)
+			ret = delete_item(s, l->data);
+		if (v)
+			secret_value_unref(v);
+	}
+	g_list_free_full(items, g_object_unref);
 	return ret;
 }
 
@@ -851,10 +999,16 @@ static int ss_put(struct store *s, struct token *t)
 	attrs = item_attributes(t);
 	item_label(t, &label);
 	shown = text(&label);
-	if (buf_isset(&t->id))
-		ret = replace_item(s, t, attrs, shown, value);
-	else
-		ret = create_item(s, t, attrs, shown, value);
+	ret = put_item(s, t, attrs, shown, value);
+	if (ret == STORE_ERR_FAILED) {
+		/* Once more on a fresh session: see the header comment. */
+		renew_service(s);
+		ret = get_service(s);
+		if (ret == STORE_OK && !buf_isset(&t->id))
+			ret = remove_empty(s, attrs);
+		if (ret == STORE_OK)
+			ret = put_item(s, t, attrs, shown, value);
+	}
 	if (ret != STORE_OK)
 		t->created = created;
 	secret_value_unref(value);
@@ -886,12 +1040,27 @@ static int ss_mark(struct store *s, const struct token *t, int rejected)
 	return ret;
 }
 
+static int delete_item(struct store *s, SecretItem *item)
+{
+	GError *e = NULL;
+	struct call c;
+	int ok = 0;
+
+	call_begin(&c);
+	secret_item_delete(item, c.cancel, call_done, &c);
+	if (call_wait(&c, prompt_timeout(s)))
+		ok = secret_item_delete_finish(item, c.res, &e);
+	call_end(&c);
+	if (!ok)
+		return fail(s, &c, prompt_timeout(s), e, OP_ITEM,
+			    "deleting the keyring item");
+	return STORE_OK;
+}
+
 static int ss_remove(struct store *s, const struct token *t)
 {
 	SecretItem *item;
-	GError *e = NULL;
-	struct call c;
-	int ret, ok = 0;
+	int ret;
 
 	ret = get_service(s);
 	if (ret == STORE_OK)
@@ -906,16 +1075,9 @@ static int ss_remove(struct store *s, const struct token *t)
 			return ret;
 		}
 	}
-	call_begin(&c);
-	secret_item_delete(item, c.cancel, call_done, &c);
-	if (call_wait(&c, prompt_timeout(s)))
-		ok = secret_item_delete_finish(item, c.res, &e);
-	call_end(&c);
+	ret = delete_item(s, item);
 	g_object_unref(item);
-	if (!ok)
-		return fail(s, &c, prompt_timeout(s), e, OP_ITEM,
-			    "deleting the keyring item");
-	return STORE_OK;
+	return ret;
 }
 
 static void ss_close(struct store *s)
