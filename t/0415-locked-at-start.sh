@@ -46,10 +46,6 @@ test_expect_success 'setup: a token in the login keyring, then a reboot' '
 	restart_keyring_locked
 '
 
-# KeePassXC hides every item of a locked database from SearchItems, and
-# the helper does not yet ask the collection whether it is locked when a
-# search finds nothing (see t/0410): not on KeePassXC until it does.
-test "$BBTOKEN_TEST_STORE" = keepassxc ||
 test_expect_success 'get from a keyring locked since start says locked, exits 2' '
 	test_expect_code 2 get_token acme/widget.git >out 2>err &&
 	test_must_be_empty out &&
@@ -57,7 +53,6 @@ test_expect_success 'get from a keyring locked since start says locked, exits 2'
 	test_grep "unlock" err
 '
 
-test "$BBTOKEN_TEST_STORE" = keepassxc ||
 test_expect_success 'list of a keyring locked since start never says none stored' '
 	test_expect_code 2 git credential-bbtoken list >out 2>err &&
 	test_grep -v "No tokens stored" out &&

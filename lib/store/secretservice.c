@@ -429,6 +429,9 @@ static int search(struct store *s, const char *host, SecretSearchFlags flags,
  * *unlocked is set when a person unlocked them at the prompt, so that
  * the caller searches again; otherwise STORE_ERR_LOCKED.
  */
+static int find_default(struct store *s, SecretCollection **out);
+static int unlock_one(struct store *s, gpointer object);
+
 static int locked_behind_schema(struct store *s, const char *host,
 				int *unlocked)
 {
@@ -457,6 +460,20 @@ static int locked_behind_schema(struct store *s, const char *host,
 		ret = unlock_objects(s, locked, &done);
 		*unlocked = ret == STORE_OK;
 		g_list_free_full(done, g_object_unref);
+	} else if (ret == STORE_OK) {
+		/*
+		 * Some keyrings show no item at all of a locked collection
+		 * (KeePassXC 2.7.4): only its Locked property tells.
+		 */
+		SecretCollection *coll = NULL;
+
+		ret = find_default(s, &coll);
+		if (ret == STORE_OK && coll && secret_collection_get_locked(coll)) {
+			ret = unlock_one(s, coll);
+			*unlocked = ret == STORE_OK;
+		}
+		if (coll)
+			g_object_unref(coll);
 	}
 	g_list_free(locked);
 	g_list_free_full(items, g_object_unref);
@@ -694,7 +711,7 @@ static void item_label(const struct token *t, struct buf *out)
  * The collection new items go to: the one with the "default" alias,
  * created when there is none (which prompts for its password).
  */
-static int default_collection(struct store *s, SecretCollection **out)
+static int find_default(struct store *s, SecretCollection **out)
 {
 	struct sstore *p = s->priv;
 	GError *e = NULL;
@@ -713,8 +730,19 @@ static int default_collection(struct store *s, SecretCollection **out)
 	if (!answered || e)
 		return fail(s, &c, s->timeout_ms, e, OP_OTHER,
 			    "finding the default keyring");
-	if (*out)
-		return STORE_OK;
+	return STORE_OK;
+}
+
+static int default_collection(struct store *s, SecretCollection **out)
+{
+	struct sstore *p = s->priv;
+	GError *e = NULL;
+	struct call c;
+	int answered, ret;
+
+	ret = find_default(s, out);
+	if (ret != STORE_OK || *out)
+		return ret;
 
 	if (!(s->flags & STORE_PROMPT)) {
 		store_set_detail(s, "there is no default keyring, and creating one "

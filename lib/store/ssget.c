@@ -609,6 +609,60 @@ static int locked_error(struct store *s, size_t nr)
 }
 
 /*
+ * Some keyrings show no item at all of a locked collection, locked or
+ * not (KeePassXC 2.7.4 with its database locked): then only the
+ * collection's own Locked property tells an empty keyring from a locked
+ * one.  Ask it of the default collection; two more round trips, on the
+ * path where nothing was found only.
+ */
+static int default_locked(struct store *s)
+{
+	struct ssget *g = s->priv;
+	struct reply alias = { NULL, NULL, 0 }, prop = { NULL, NULL, 0 };
+	const char *path = NULL;
+	int ret = STORE_OK, locked = 0;
+
+	call_service(s, SS_SERVICE_PATH, "ReadAlias",
+		     g_variant_new("(s)", "default"), "(o)", &alias);
+	wait_reply(g, &alias);
+	if (alias.error) {
+		ret = fail(s, alias.error, "asking the keyring for its default collection");
+		goto out;
+	}
+	g_variant_get(alias.value, "(&o)", &path);
+	if (!strcmp(path, "/"))
+		goto out;	/* no default collection: nothing locked in it */
+	call_bus(s, SS_BUS_NAME, path, "org.freedesktop.DBus.Properties", "Get",
+		 g_variant_new("(ss)", "org.freedesktop.Secret.Collection",
+			       "Locked"), "(v)", &prop);
+	wait_reply(g, &prop);
+	if (prop.error) {
+		ret = fail(s, prop.error, "asking the keyring whether it is locked");
+		goto out;
+	}
+	{
+		GVariant *v = g_variant_get_child_value(prop.value, 0);
+		GVariant *b = g_variant_get_variant(v);
+
+		locked = g_variant_is_of_type(b, G_VARIANT_TYPE_BOOLEAN) &&
+			 g_variant_get_boolean(b);
+		g_variant_unref(b);
+		g_variant_unref(v);
+	}
+	if (locked) {
+		store_set_detail(s, "the keyring is locked, and shows none of its "
+				 "items while it is; unlock it, for example by "
+				 "logging in to the desktop session or opening "
+				 "the password manager");
+		ret = STORE_ERR_LOCKED;
+	}
+out:
+	reply_release(&alias);
+	reply_release(&prop);
+	return ret;
+}
+
+/*
  * Nothing found: maybe nothing is there, or maybe a keyring locked since
  * its daemon started.  gnome-keyring 42 then matches no search that
  * names xdg:schema, while a search on the other attributes finds the
@@ -636,7 +690,9 @@ static int locked_behind_schema(struct store *s, const char *host)
 		g_variant_unref(locked);
 	}
 	reply_release(&search);
-	return ret == STORE_OK && nr ? locked_error(s, nr) : ret;
+	if (ret == STORE_OK && nr)
+		return locked_error(s, nr);
+	return ret == STORE_OK ? default_locked(s) : ret;
 }
 
 /* GetSecrets for the unlocked paths, decoded into out. */
