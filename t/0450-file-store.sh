@@ -380,4 +380,63 @@ test_expect_success 'a first write with BBTOKEN_PASSPHRASE picks a passphrase' '
 	)
 '
 
+# --- a person at a terminal ------------------------------------------------
+
+# at_tty COMMAND LINE...: run COMMAND (a string for sh) with a terminal
+# of its own, as git's get runs from a person's shell, each LINE typed
+# into it a second after the one before; what the terminal showed is in
+# tty.out, the command's exit code in tty.code.  Prompts are allowed
+# there (test-lib.sh turns them off everywhere else).
+at_tty () {
+	cmd=$1
+	shift
+	for line in "$@"; do sleep 1; printf "%s\n" "$line"; done |
+	GIT_TERMINAL_PROMPT=1 script -qec "$cmd" /dev/null >tty.out 2>&1
+	echo $? >tty.code
+}
+
+test_expect_success 'a get that finds the store locked asks on the terminal' '
+	(
+		export XDG_DATA_HOME=$TRASH/tty-data XDG_CONFIG_HOME=$TRASH/tty-config &&
+		printf "pw-at-tty\n" | git credential-bbtoken init --passphrase --stdin &&
+		printf "protocol=https\nhost=%s\nusername=u\npassword=at-tty-secret\n" \
+			"$OHOST" | BBTOKEN_PASSPHRASE=pw-at-tty \
+			git credential-bbtoken --store=file --host="$OHOST" store &&
+		printf "protocol=https\nhost=%s\n" "$OHOST" >req &&
+		at_tty "git credential-bbtoken --store=file --host=$OHOST get <req" \
+			pw-at-tty
+	) &&
+	test_grep "^Passphrase for the file store .*tty-data/git-credential-bbtoken/tokens: " tty.out &&
+	test_grep "^password=at-tty-secret" tty.out &&
+	test_grep -v "pw-at-tty" tty.out
+'
+
+test_expect_success 'with GIT_TERMINAL_PROMPT=0 the locked store is said, not asked' '
+	(
+		export XDG_DATA_HOME=$TRASH/tty-data XDG_CONFIG_HOME=$TRASH/tty-config &&
+		at_tty "GIT_TERMINAL_PROMPT=0 git credential-bbtoken --store=file --host=$OHOST get <req" \
+			pw-at-tty
+	) &&
+	test_grep -v "^Passphrase for" tty.out &&
+	test_grep "is locked; unlock it with .git credential-bbtoken unlock." tty.out &&
+	echo 2 >expect && test_cmp expect tty.code &&
+	test_grep -v "^password=" tty.out
+'
+
+test_expect_success 'a first write at a terminal asks for a new passphrase twice' '
+	(
+		export XDG_DATA_HOME=$TRASH/tty2-data XDG_CONFIG_HOME=$TRASH/tty2-config &&
+		printf "protocol=https\nhost=%s\nusername=u\npassword=first-secret\n" \
+			"$OHOST" >req2 &&
+		at_tty "git credential-bbtoken --store=file --host=$OHOST store <req2" \
+			new-pw-1 new-pw-1 &&
+		printf "protocol=https\nhost=%s\n" "$OHOST" |
+		BBTOKEN_PASSPHRASE=new-pw-1 git credential-bbtoken --store=file \
+			--host="$OHOST" get >answer
+	) &&
+	test_grep "assphrase" tty.out &&
+	test_grep "^password=first-secret$" answer &&
+	! grep -r -F "first-secret" "$TRASH/tty2-data"
+'
+
 test_done
