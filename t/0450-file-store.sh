@@ -439,4 +439,28 @@ test_expect_success 'a first write at a terminal asks for a new passphrase twice
 	! grep -r -F "first-secret" "$TRASH/tty2-data"
 '
 
+# --- no kernel keyring -------------------------------------------------------
+
+# As in a container whose seccomp profile refuses the kernel keyring.
+cc -shared -fPIC -o "$TRASH/no-keyring.so" "$TEST_DIRECTORY/lib/no-keyring.c" -ldl ||
+	die "cannot build t/lib/no-keyring.c"
+
+test_expect_success 'without a kernel keyring, unlock says so and the store still works' '
+	(
+		export XDG_DATA_HOME=$TRASH/nok-data XDG_CONFIG_HOME=$TRASH/nok-config &&
+		printf "pw-nok\n" | git credential-bbtoken init --passphrase --stdin &&
+		printf "pw-nok\n" | LD_PRELOAD=$TRASH/no-keyring.so \
+			git credential-bbtoken unlock --stdin >out 2>err;
+		echo $? >code &&
+		printf "protocol=https\nhost=%s\nusername=u\npassword=nok-secret\n" "$OHOST" |
+		BBTOKEN_PASSPHRASE=pw-nok LD_PRELOAD=$TRASH/no-keyring.so \
+			git credential-bbtoken --store=file --host="$OHOST" store &&
+		printf "protocol=https\nhost=%s\n" "$OHOST" |
+		BBTOKEN_PASSPHRASE=pw-nok LD_PRELOAD=$TRASH/no-keyring.so \
+			git credential-bbtoken --store=file --host="$OHOST" get >answer
+	) &&
+	test_grep "kernel keyring" err &&
+	test_grep "^password=nok-secret$" answer
+'
+
 test_done
