@@ -20,6 +20,8 @@ TRASH=$TEST_DIRECTORY/trash.$TEST_NAME
 
 test_count=0
 test_failures=0
+# What a test body prints, stdout and stderr.
+TEST_OUT=$TRASH/test.out
 cleanup_pids=
 
 rm -rf "$TRASH"
@@ -63,22 +65,56 @@ die () {
 	exit 1
 }
 
+# --- Sanitizers -----------------------------------------------------------
+
+# Under `make test SANITIZE=...` our programs write any report to a file
+# in $SANITIZER_LOGS instead of stderr: git runs the helper and drops its
+# stderr and exit code, so a report there would pass unseen.  Any file
+# there fails the test that ran (sanitizer_check).
+SANITIZER_LOGS=$TRASH/sanitizer
+. "$TEST_DIRECTORY/lib-sanitize.sh"
+test -z "${BBTOKEN_SANITIZE-}" || mkdir -p "$SANITIZER_LOGS"
+
+# sanitizer_check: shows and removes the reports the test left, false if any.
+sanitizer_check () {
+	test -d "$SANITIZER_LOGS" || return 0
+	found=0
+	for f in "$SANITIZER_LOGS"/*; do
+		test -f "$f" || continue
+		echo "sanitizer report $f:"
+		cat "$f"
+		rm -f "$f"
+		found=1
+	done
+	test $found = 0
+}
+
 # --- TAP ---------------------------------------------------------------
 
 test_expect_success () {
 	test_count=$((test_count + 1))
-	if (eval "$2") >"$TRASH/test.out" 2>&1; then
+	# A failed body is checked too: a report often is why it failed.
+	(eval "$2") >"$TEST_OUT" 2>&1
+	test_ok=$?
+	sanitizer_check >>"$TEST_OUT" 2>&1 || test_ok=1
+	if test $test_ok = 0; then
 		echo "ok $test_count - $1"
 	else
 		test_failures=$((test_failures + 1))
 		echo "not ok $test_count - $1"
-		sed -e 's/^/#	/' "$TRASH/test.out"
+		sed -e 's/^/#	/' "$TEST_OUT"
 	fi
 }
 
 test_done () {
 	echo "1..$test_count"
 	cleanup
+	# Reports from outside any test: the setup, or the cleanup just run.
+	if ! sanitizer_check >"$TEST_OUT" 2>&1; then
+		sed -e 's/^/# /' "$TEST_OUT"
+		echo "# a program outside the tests made a sanitizer report"
+		exit 1
+	fi
 	if [ "$test_failures" -ne 0 ]; then
 		echo "# failed $test_failures among $test_count test(s)"
 		exit 1
