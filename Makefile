@@ -178,7 +178,28 @@ t/fuzz/fuzz-%: t/fuzz/fuzz-%.c $(CORE_SRCS) lib/*.h lib/store/*.h Makefile
 	$(FUZZ_CC) $(BASIC_CFLAGS) -I. $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) \
 		$(FUZZ_EXTRA)
 
+# `make fuzz FUZZ_SECONDS=N` runs each target for N seconds from its
+# seeds, keeping what it finds in t/fuzz/corpus/ (not tracked) for the
+# next run; with -j2, two at a time.  A crash leaves its input as
+# t/fuzz/crash-TARGET-* and fails the run.
+FUZZ_SECONDS ?=
+FUZZ_RUNS = $(FUZZ_TARGETS:t/fuzz/fuzz-%=fuzz-run-%)
+
+ifneq ($(FUZZ_SECONDS),)
+fuzz: $(FUZZ_RUNS)
+else
 fuzz: $(FUZZ_TARGETS)
+endif
+
+fuzz-run-%: t/fuzz/fuzz-%
+	@mkdir -p t/fuzz/corpus/$*
+	@echo "fuzz-$* for $(FUZZ_SECONDS)s"
+	@t/fuzz/fuzz-$* -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		-print_final_stats=1 -artifact_prefix=t/fuzz/crash-$*- \
+		t/fuzz/corpus/$* t/fuzz/seeds/$* >t/fuzz/fuzz-$*.log 2>&1 || \
+		{ tail -n 40 t/fuzz/fuzz-$*.log; exit 1; }
+	@grep -E '^(stat::number_of_executed_units|#[0-9]+.*DONE)' \
+		t/fuzz/fuzz-$*.log | sed 's/^/  fuzz-$*: /'
 
 # Each file goes in under a temporary name and is renamed over the old
 # one: a git running the helper meanwhile keeps the file it mapped, and
@@ -221,6 +242,6 @@ demo: all
 
 clean:
 	rm -f $(PROGRAM) $(MODULES) *.o lib/*.o lib/store/*.o t/unit/*.o $(UNIT_TESTS)
-	rm -f $(FUZZ_TARGETS) BUILD-FLAGS
+	rm -f $(FUZZ_TARGETS) t/fuzz/fuzz-*.log BUILD-FLAGS
 
 .PHONY: all install uninstall test clean fuzz bench demo FORCE
