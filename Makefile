@@ -22,6 +22,22 @@ ifeq ($(WERROR),1)
 BASIC_CFLAGS += -Werror
 endif
 
+# SANITIZE=address,undefined builds everything with those sanitizers and
+# stops at the first report.  Only the programs carry the runtime: the
+# modules they dlopen() use the program's, so their symbols stay
+# undefined at link time and -z defs has to go.
+SANITIZE ?=
+ifneq ($(SANITIZE),)
+SANITIZE_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+MODULE_DEFS =
+else
+SANITIZE_FLAGS =
+MODULE_DEFS = -Wl,-z,defs
+endif
+ALL_CFLAGS = $(SANITIZE_FLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANITIZE_FLAGS) $(CFLAGS) $(LDFLAGS)
+
 # Asked of pkg-config only when a rule that needs them runs (recursive
 # variables): `make clean` works on a machine without the -dev packages.
 pkg = $(shell $(PKG_CONFIG) $(1) $(2))
@@ -77,6 +93,17 @@ UNIT_TESTS = t/unit/test-parsers t/unit/test-store t/unit/test-api \
 
 all: $(PROGRAM) $(MODULES)
 
+# Every object depends on the flags it was built with, as git's
+# GIT-CFLAGS: `make test SANITIZE=...` after a plain build (or CC=clang
+# after gcc) rebuilds everything, never mixing sanitized objects with
+# plain ones in one binary.
+BUILD_FLAGS = $(CC) $(BASIC_CFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(MODULE_DEFS)
+BUILD-FLAGS: FORCE
+	@flags='$(subst ','\'',$(BUILD_FLAGS))'; \
+	if test "$$flags" != "$$(cat BUILD-FLAGS 2>/dev/null)"; then \
+		echo "$$flags" >BUILD-FLAGS; \
+	fi
+
 lib/store/ssget.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
 lib/store/dbus-error.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
 lib/store/secretservice.o: EXTRA_CFLAGS = $(SECRET_CFLAGS)
@@ -87,56 +114,56 @@ lib/fingerprint.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
 lib/api.o: EXTRA_CFLAGS = $(CURL_CFLAGS) $(JSON_CFLAGS)
 lib/cmd-check.o: EXTRA_CFLAGS = $(JSON_CFLAGS)
 
-%.o: %.c lib/*.h lib/store/*.h Makefile
-	$(CC) $(CPPFLAGS) $(BASIC_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS) -c -o $@ $<
+%.o: %.c lib/*.h lib/store/*.h Makefile BUILD-FLAGS
+	$(CC) $(CPPFLAGS) $(BASIC_CFLAGS) $(EXTRA_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(PROGRAM): $(PROGRAM_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(PROGRAM_OBJS) -ldl
+	$(CC) $(ALL_LDFLAGS) -o $@ $(PROGRAM_OBJS) -ldl
 
 # Each module exports its entry point and nothing else (lib/*.map).
 $(MOD_SSGET): $(SSGET_OBJS) lib/ssget.map
-	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=lib/ssget.map \
-		-Wl,-z,defs -o $@ $(SSGET_OBJS) $(GIO_LIBS)
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=lib/ssget.map \
+		$(MODULE_DEFS) -o $@ $(SSGET_OBJS) $(GIO_LIBS)
 
 $(MOD_FILE): $(FILEMOD_OBJS) lib/file.map
-	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=lib/file.map \
-		-Wl,-z,defs -o $@ $(FILEMOD_OBJS) $(CRYPTO_LIBS)
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=lib/file.map \
+		$(MODULE_DEFS) -o $@ $(FILEMOD_OBJS) $(CRYPTO_LIBS)
 
 $(MOD_TOOLS): $(TOOLS_OBJS) lib/tools.map
-	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=lib/tools.map \
-		-Wl,-z,defs -o $@ $(TOOLS_OBJS) $(SECRET_LIBS) $(GIO_LIBS) $(CRYPTO_LIBS) \
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=lib/tools.map \
+		$(MODULE_DEFS) -o $@ $(TOOLS_OBJS) $(SECRET_LIBS) $(GIO_LIBS) $(CRYPTO_LIBS) \
 		$(CURL_LIBS) $(JSON_LIBS)
 
 t/unit/test-parsers: t/unit/test-parsers.o $(CORE_OBJS) lib/pick.o
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 # api_explain over bodies, then the refusals that need no network.
 t/unit/test-api: t/unit/test-api.o lib/api.o $(CORE_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JSON_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JSON_LIBS)
 
 # The driver of t/0700-api-client.sh: one probe, key=value lines out.
 t/unit/api-probe: t/unit/api-probe.o lib/api.o $(CORE_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JSON_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JSON_LIBS)
 
 t/unit/test-store: t/unit/test-store.o lib/store/secretservice.o \
 		lib/store/ssget.o lib/store/dbus-error.o $(CORE_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SECRET_LIBS) $(GIO_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECRET_LIBS) $(GIO_LIBS)
 
 # The file store's cryptography against known answers.
 t/unit/test-crypto: t/unit/test-crypto.o lib/store/filecrypt.o $(CORE_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
 
 t/unit/test-crypto.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
 
 # A test's hands inside any store (t/test-lib.sh's put_token_item).
 t/unit/store-tool: t/unit/store-tool.o lib/store/linked.o lib/store/dbus-error.o \
 		lib/store/secretservice.o $(OPEN_OBJS) $(FILE_OBJS) $(CORE_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SECRET_LIBS) $(GIO_LIBS) $(CRYPTO_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECRET_LIBS) $(GIO_LIBS) $(CRYPTO_LIBS)
 
 t/unit/test-store.o: EXTRA_CFLAGS = $(SECRET_CFLAGS) $(GIO_CFLAGS)
 
-t/unit/%.o: t/unit/%.c lib/*.h lib/store/*.h Makefile
-	$(CC) $(CPPFLAGS) $(BASIC_CFLAGS) $(EXTRA_CFLAGS) -I. $(CFLAGS) -c -o $@ $<
+t/unit/%.o: t/unit/%.c lib/*.h lib/store/*.h Makefile BUILD-FLAGS
+	$(CC) $(CPPFLAGS) $(BASIC_CFLAGS) $(EXTRA_CFLAGS) -I. $(ALL_CFLAGS) -c -o $@ $<
 
 # Fuzz targets (libFuzzer, clang), one per parser; t/0800-fuzz.sh runs
 # each briefly in make test, `make fuzz` just builds them for long runs.
@@ -155,7 +182,28 @@ t/fuzz/fuzz-%: t/fuzz/fuzz-%.c $(CORE_SRCS) lib/*.h lib/store/*.h Makefile
 	$(FUZZ_CC) $(BASIC_CFLAGS) -I. $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) \
 		$(FUZZ_EXTRA)
 
+# `make fuzz FUZZ_SECONDS=N` runs each target for N seconds from its
+# seeds, keeping what it finds in t/fuzz/corpus/ (not tracked) for the
+# next run; with -j2, two at a time.  A crash leaves its input as
+# t/fuzz/crash-TARGET-* and fails the run.
+FUZZ_SECONDS ?=
+FUZZ_RUNS = $(FUZZ_TARGETS:t/fuzz/fuzz-%=fuzz-run-%)
+
+ifneq ($(FUZZ_SECONDS),)
+fuzz: $(FUZZ_RUNS)
+else
 fuzz: $(FUZZ_TARGETS)
+endif
+
+fuzz-run-%: t/fuzz/fuzz-%
+	@mkdir -p t/fuzz/corpus/$*
+	@echo "fuzz-$* for $(FUZZ_SECONDS)s"
+	@t/fuzz/fuzz-$* -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		-print_final_stats=1 -artifact_prefix=t/fuzz/crash-$*- \
+		t/fuzz/corpus/$* t/fuzz/seeds/$* >t/fuzz/fuzz-$*.log 2>&1 || \
+		{ tail -n 40 t/fuzz/fuzz-$*.log; exit 1; }
+	@grep -E '^(stat::number_of_executed_units|#[0-9]+.*DONE)' \
+		t/fuzz/fuzz-$*.log | sed 's/^/  fuzz-$*: /'
 
 # Each file goes in under a temporary name and is renamed over the old
 # one: a git running the helper meanwhile keeps the file it mapped, and
@@ -179,8 +227,14 @@ uninstall:
 
 # Every script in t/ runs with its own HOME, D-Bus session, keyring and
 # Bitbucket stand-in; prove runs them and reads their TAP.
+#
+# SANITIZE=address,undefined: the same suite over a sanitized build; the
+# scripts learn it from BBTOKEN_SANITIZE (t/test-lib.sh), and a report
+# from any of our programs fails the test that ran it.  VALGRIND=1 lets
+# t/0810-valgrind.sh run; T= picks scripts (T=t/0810-valgrind.sh).
+T = t/[0-9][0-9][0-9][0-9]-*.sh
 test: all $(UNIT_TESTS) $(FUZZ_TARGETS)
-	prove $(PROVE_OPTS) t/[0-9][0-9][0-9][0-9]-*.sh
+	BBTOKEN_SANITIZE='$(SANITIZE)' VALGRIND='$(VALGRIND)' prove $(PROVE_OPTS) $(T)
 
 # What git pays for a get, against git's own libsecret helper, same run.
 bench: all
@@ -192,6 +246,6 @@ demo: all
 
 clean:
 	rm -f $(PROGRAM) $(MODULES) *.o lib/*.o lib/store/*.o t/unit/*.o $(UNIT_TESTS)
-	rm -f $(FUZZ_TARGETS)
+	rm -f $(FUZZ_TARGETS) t/fuzz/fuzz-*.log BUILD-FLAGS
 
-.PHONY: all install uninstall test clean fuzz bench demo
+.PHONY: all install uninstall test clean fuzz bench demo FORCE

@@ -25,8 +25,10 @@ cc -o "$TRASH/bin/git-credential-libsecret" \
 PATH=$TRASH/bin:$PATH
 cp "$HOME/.gitconfig" "$TRASH/gitconfig.clean"
 
-# seed_store USER SECRET [HOST]: as `git credential-store` keeps it.
+# seed_store USER SECRET [HOST]: as `git credential-store` keeps it, in
+# plain text under HOME, which the canary of test-lib.sh must let be.
 seed_store () {
+	canary_allow "$HOME/.git-credentials" &&
 	printf 'protocol=https\nhost=%s\nusername=%s\npassword=%s\n' \
 		"${3:-$H}" "$1" "$2" | git credential-store store
 }

@@ -20,6 +20,8 @@ TRASH=$TEST_DIRECTORY/trash.$TEST_NAME
 
 test_count=0
 test_failures=0
+# What a test body prints, stdout and stderr.
+TEST_OUT=$TRASH/test.out
 cleanup_pids=
 
 rm -rf "$TRASH"
@@ -74,22 +76,117 @@ die () {
 	exit 1
 }
 
+# --- Sanitizers -----------------------------------------------------------
+
+# Under `make test SANITIZE=...` our programs write any report to a file
+# in $SANITIZER_LOGS instead of stderr: git runs the helper and drops its
+# stderr and exit code, so a report there would pass unseen.  Any file
+# there fails the test that ran (sanitizer_check).
+SANITIZER_LOGS=$TRASH/sanitizer
+. "$TEST_DIRECTORY/lib-sanitize.sh"
+test -z "${BBTOKEN_SANITIZE-}" || mkdir -p "$SANITIZER_LOGS"
+
+# sanitizer_check: shows and removes the reports the test left, false if any.
+sanitizer_check () {
+	test -d "$SANITIZER_LOGS" || return 0
+	found=0
+	for f in "$SANITIZER_LOGS"/*; do
+		test -f "$f" || continue
+		echo "sanitizer report $f:"
+		cat "$f"
+		rm -f "$f"
+		found=1
+	done
+	test $found = 0
+}
+
 # --- TAP ---------------------------------------------------------------
+
+# The canary: every secret bb_token makes is kept in $CANARY, and after
+# each test body none of them may show in what the body printed, in a
+# stderr it kept (err, *.err, stderr: where BBTOKEN_TRACE goes), or in any
+# file under HOME, so that a leak fails the test that made it without the
+# test asking.  The keyring files and the file store hold them encrypted;
+# a test that seeds a secret in HOME on purpose, as a plaintext helper
+# would keep it, names the file with canary_allow.  A test may write a
+# secret to its own files in TRASH (main.secret, git's answer): those are
+# not read.
+CANARY=$TRASH/canary.secrets
+CANARY_ALLOW=$TRASH/canary.allow
+CANARY_STAMP=$TRASH/canary.stamp
+: >"$CANARY"
+: >"$CANARY_ALLOW"
+
+# canary_allow FILE...: FILE holds a test secret on purpose.
+canary_allow () {
+	printf '%s\n' "$@" >>"$CANARY_ALLOW"
+}
+
+# canary_files: where no test secret may be, one path a line.
+canary_files () {
+	echo "$TEST_OUT"
+	find "$HOME" -type f ! -name '*.keyring' ! -path "$FILE_STORE" -print
+	find "$TRASH" -path "$HOME" -prune -o -type f -newer "$CANARY_STAMP" \
+		\( -name err -o -name '*.err' -o -name stderr \) \
+		! -name bbserver.err -print
+}
+
+# canary_check: says which files hold a test secret, false if any does.
+canary_check () {
+	test -s "$CANARY" || return 0
+	canary_files | grep -vxF -f "$CANARY_ALLOW" | {
+		found=0
+		while IFS= read -r f; do
+			if grep -qF -f "$CANARY" "$f"; then
+				echo "canary: a test token shows in $f"
+				found=1
+			fi
+		done
+		test $found = 0
+	}
+}
+
+# canary_mask FILE: FILE with every test secret replaced, for showing.
+canary_mask () {
+	awk -v canary="$CANARY" '
+	BEGIN { while ((getline s < canary) > 0) if (s != "") sec[++n] = s }
+	{
+		for (i = 1; i <= n; i++)
+			while ((j = index($0, sec[i])) > 0)
+				$0 = substr($0, 1, j - 1) "<test token>" \
+					substr($0, j + length(sec[i]))
+		print
+	}' "$1"
+}
 
 test_expect_success () {
 	test_count=$((test_count + 1))
-	if (eval "$2") >"$TRASH/test.out" 2>&1; then
+	# Backdated: a file's mtime comes from a coarse clock, and an err
+	# written in the tick the stamp was made would not be -newer.
+	touch -d "1 second ago" "$CANARY_STAMP"
+	# A failed body is checked too: a report often is why it failed.
+	(eval "$2") >"$TEST_OUT" 2>&1
+	test_ok=$?
+	sanitizer_check >>"$TEST_OUT" 2>&1 || test_ok=1
+	canary_check >>"$TEST_OUT" 2>&1 || test_ok=1
+	if test $test_ok = 0; then
 		echo "ok $test_count - $1"
 	else
 		test_failures=$((test_failures + 1))
 		echo "not ok $test_count - $1"
-		sed -e 's/^/#	/' "$TRASH/test.out"
+		canary_mask "$TEST_OUT" | sed -e 's/^/#	/'
 	fi
 }
 
 test_done () {
 	echo "1..$test_count"
 	cleanup
+	# Reports from outside any test: the setup, or the cleanup just run.
+	if ! sanitizer_check >"$TEST_OUT" 2>&1; then
+		sed -e 's/^/# /' "$TEST_OUT"
+		echo "# a program outside the tests made a sanitizer report"
+		exit 1
+	fi
 	if [ "$test_failures" -ne 0 ]; then
 		echo "# failed $test_failures among $test_count test(s)"
 		exit 1
@@ -494,9 +591,13 @@ bb_repo () {
 	rm -rf "$TRASH/seed"
 }
 
-# bb_token ARGS...: register a token with the stand-in; prints its secret.
+# bb_token ARGS...: register a token with the stand-in; prints its secret,
+# and keeps it for the canary (test_expect_success).
 bb_token () {
-	python3 "$TEST_DIRECTORY/bbstate" "$BB_STATE" token "$@"
+	bb_secret=$(python3 "$TEST_DIRECTORY/bbstate" "$BB_STATE" token "$@") ||
+		return
+	printf '%s\n' "$bb_secret" >>"$CANARY"
+	printf '%s\n' "$bb_secret"
 }
 
 bb_user () {

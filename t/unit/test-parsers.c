@@ -14,6 +14,29 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * Under AddressSanitizer or valgrind malloc is theirs, and mallinfo2()
+ * counts nothing; they find a dropped buffer at exit instead.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 static int count, failed;
 
 static void ok(int cond, const char *name)
@@ -323,7 +346,11 @@ static void test_buf_init(void)
 	buf_init(&b, 4096);
 	after = mallinfo2().hblkhd;
 	ok(!b.buf && !b.len && b.max == 4096, "buf_init leaves the buffer unset, capped");
-	ok(after < before, "buf_init releases a set buffer instead of leaking it");
+	if (UNDER_ASAN || RUNNING_ON_VALGRIND)
+		printf("ok %d - buf_init releases a set buffer # SKIP "
+		       "mallinfo2 does not see this heap\n", ++count);
+	else
+		ok(after < before, "buf_init releases a set buffer instead of leaking it");
 	buf_release(&b);
 }
 
