@@ -97,7 +97,7 @@ all: $(PROGRAM) $(MODULES)
 # GIT-CFLAGS: `make test SANITIZE=...` after a plain build (or CC=clang
 # after gcc) rebuilds everything, never mixing sanitized objects with
 # plain ones in one binary.
-BUILD_FLAGS = $(CC) $(BASIC_CFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(MODULE_DEFS)
+BUILD_FLAGS = $(CC) $(CPPFLAGS) $(BASIC_CFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(MODULE_DEFS)
 BUILD-FLAGS: FORCE
 	@flags='$(subst ','\'',$(BUILD_FLAGS))'; \
 	if test "$$flags" != "$$(cat BUILD-FLAGS 2>/dev/null)"; then \
