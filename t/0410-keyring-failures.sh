@@ -154,24 +154,8 @@ test_expect_success 'remove and rotate without a session bus exit 2 and change n
 	test_cmp before after
 '
 
-# A session bus that works but where no keyring is, nor can be started.
-cat >"$TRASH/bare-bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$TRASH/bare-bus</listen>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOF
-dbus-daemon --config-file="$TRASH/bare-bus.conf" --fork --nopidfile \
-	--print-pid=4 4>"$TRASH/bare-bus.pid" 2>"$TRASH/bare-bus.log" &&
-cleanup_pids="$cleanup_pids $(cat "$TRASH/bare-bus.pid")" ||
-die "cannot start a bare dbus-daemon"
+# A session bus that works, where no keyring is nor can be started.
+start_bare_bus
 
 test_expect_success 'get on a bus without a Secret Service prints nothing and exits 2 with the fix' '
 	DBUS_SESSION_BUS_ADDRESS=unix:path=$TRASH/bare-bus \

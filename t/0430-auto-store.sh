@@ -67,23 +67,7 @@ test_expect_success 'with no session bus, get loads no gio and contacts no bus' 
 '
 
 # A session bus that works, where no keyring is nor can be started.
-cat >"$TRASH/bare-bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$TRASH/bare-bus</listen>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOF
-dbus-daemon --config-file="$TRASH/bare-bus.conf" --fork --nopidfile \
-	--print-pid=4 4>"$TRASH/bare-bus.pid" 2>"$TRASH/bare-bus.log" &&
-cleanup_pids="$cleanup_pids $(cat "$TRASH/bare-bus.pid")" ||
-die "cannot start a bare dbus-daemon"
+start_bare_bus
 
 test_expect_success 'on a bus without a keyring, auto falls back to the file store' '
 	DBUS_SESSION_BUS_ADDRESS=unix:path=$TRASH/bare-bus \

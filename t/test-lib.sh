@@ -336,6 +336,28 @@ start_keyring () {
 	done
 }
 
+# start_bare_bus: a second session bus that works but where no Secret
+# Service runs nor can be started, at unix:path=$TRASH/bare-bus.
+start_bare_bus () {
+	cat >"$TRASH/bare-bus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$TRASH/bare-bus</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOF
+	dbus-daemon --config-file="$TRASH/bare-bus.conf" --fork --nopidfile \
+		--print-pid=4 4>"$TRASH/bare-bus.pid" 2>"$TRASH/bare-bus.log" &&
+	cleanup_pids="$cleanup_pids $(cat "$TRASH/bare-bus.pid")" ||
+	die "cannot start a bare dbus-daemon"
+}
+
 lock_keyring () {
 	if test "$BBTOKEN_TEST_STORE" != secretservice; then
 		"$KEYRING_CTL" lock

@@ -61,3 +61,12 @@ void dbus_bus_timeout_detail(struct store *s, int ms, const char *doing)
 			 "`systemctl --user restart dbus`), or keep tokens in "
 			 "the file store with `--store=file`", ms, doing);
 }
+
+void dbus_locked_detail(struct store *s, size_t nr)
+{
+	store_set_detail(s, "%zu keyring item%s locked; unlock the keyring, for "
+			 "example by logging in to the desktop session, or for "
+			 "gnome-keyring with `gnome-keyring-daemon --replace "
+			 "--unlock` and its password on standard input",
+			 nr, nr == 1 ? " is" : "s are");
+}

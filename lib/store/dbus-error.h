@@ -32,4 +32,7 @@ int dbus_error_is_remote(const GError *e, const char *name);
 struct store;
 void dbus_bus_timeout_detail(struct store *s, int ms, const char *doing);
 
+/* Set s->detail for nr items found locked, with how to unlock them. */
+void dbus_locked_detail(struct store *s, size_t nr);
+
 #endif

@@ -60,23 +60,26 @@ struct sstore {
 	GDBusConnection *bus;	/* GIO's shared one, which the service uses */
 };
 
+/* Every item carries all of these (see the comment at the top). */
+#define OUR_ATTRIBUTES { \
+		{ SS_ATTR_HOST, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
+		{ SS_ATTR_PROTOCOL, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
+		{ SS_ATTR_USERNAME, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
+		{ SS_ATTR_KIND, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
+		{ SS_ATTR_WORKSPACE, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
+		{ SS_ATTR_REPOSITORY, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
+		{ SS_ATTR_PATH, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
+		{ SS_ATTR_LABEL, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
+		{ SS_ATTR_EXPIRES, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
+		{ SS_ATTR_STATE, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
+		{ SS_ATTR_ORIGIN, SECRET_SCHEMA_ATTRIBUTE_STRING }, \
+		{ NULL, 0 }, \
+	}
+
 static const SecretSchema schema = {
 	.name = SS_SCHEMA_NAME,
 	.flags = SECRET_SCHEMA_NONE,
-	.attributes = {
-		{ SS_ATTR_HOST, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_PROTOCOL, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_USERNAME, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_KIND, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_WORKSPACE, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_REPOSITORY, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_PATH, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_LABEL, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_EXPIRES, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_STATE, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_ORIGIN, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ NULL, 0 },
-	},
+	.attributes = OUR_ATTRIBUTES,
 };
 
 /*
@@ -86,20 +89,7 @@ static const SecretSchema schema = {
 static const SecretSchema schema_any = {
 	.name = SS_SCHEMA_NAME,
 	.flags = SECRET_SCHEMA_DONT_MATCH_NAME,
-	.attributes = {
-		{ SS_ATTR_HOST, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_PROTOCOL, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_USERNAME, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_KIND, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_WORKSPACE, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_REPOSITORY, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_PATH, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_LABEL, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_EXPIRES, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_STATE, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ SS_ATTR_ORIGIN, SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ NULL, 0 },
-	},
+	.attributes = OUR_ATTRIBUTES,
 };
 
 /* What a failure means depends on what we were doing. */
@@ -253,11 +243,7 @@ static int prompt_timeout(const struct store *s)
 
 static int locked_error(struct store *s, size_t nr)
 {
-	store_set_detail(s, "%zu keyring item%s locked; unlock the keyring, for "
-		   "example by logging in to the desktop session, or for "
-		   "gnome-keyring with `gnome-keyring-daemon --replace --unlock` "
-		   "and its password on standard input",
-		   nr, nr == 1 ? " is" : "s are");
+	dbus_locked_detail(s, nr);
 	return STORE_ERR_LOCKED;
 }
 

@@ -600,11 +600,7 @@ static int add_secrets(struct store *s, GVariant *reply, struct token_list *out)
 
 static int locked_error(struct store *s, size_t nr)
 {
-	store_set_detail(s, "%zu keyring item%s locked; unlock the keyring, for "
-		   "example by logging in to the desktop session, or for "
-		   "gnome-keyring with `gnome-keyring-daemon --replace --unlock` "
-		   "and its password on standard input",
-		   nr, nr == 1 ? " is" : "s are");
+	dbus_locked_detail(s, nr);
 	return STORE_ERR_LOCKED;
 }
 
