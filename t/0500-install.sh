@@ -81,7 +81,8 @@ test_expect_success 'git help finds the man page' '
 test_expect_success 'the man page renders every command and exit status' '
 	MANWIDTH=80 man -l "$BUILD_DIR/man/git-credential-bbtoken.1" >page 2>err &&
 	test_must_be_empty err &&
-	for word in get store erase add list remove rotate setup \
+	for word in get store erase add list remove rotate setup doctor migrate \
+		--online --fix --yes \
 		--host --warn-days --label --username --workspace --repo \
 		--expires --stdin --no-verify --unset bbtoken.host \
 		bbtoken.warnDays BBTOKEN_TRACE DBUS_SESSION_BUS_ADDRESS \
