@@ -68,6 +68,21 @@ int buf_add(struct buf *b, const void *data, size_t len)
 	return 0;
 }
 
+int buf_try_add(struct buf *b, const void *data, size_t len)
+{
+	return buf_add(b, data, len);
+}
+
+int buf_try_adds(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+int buf_try_setn(struct buf *b, const char *s, size_t len)
+{
+	return buf_setn(b, s, len);
+}
+
 int buf_adds(struct buf *b, const char *s)
 {
 	return buf_add(b, s, strlen(s));

@@ -46,6 +46,19 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/*
+ * For input from outside (a peer's body, a command's output, a file):
+ * append, or return -1 and leave the buffer as it was when it would pass
+ * the cap.  Out of memory dies, as everywhere.  The result must be
+ * looked at: ignoring it would silently drop input.
+ */
+int buf_try_add(struct buf *b, const void *data, size_t len)
+	__attribute__((warn_unused_result));
+int buf_try_adds(struct buf *b, const char *s)
+	__attribute__((warn_unused_result));
+int buf_try_setn(struct buf *b, const char *s, size_t len)
+	__attribute__((warn_unused_result));
+
 /* Replace the contents with s (NULL unsets). */
 int buf_set(struct buf *b, const char *s);
 int buf_setn(struct buf *b, const char *s, size_t len);
