@@ -236,9 +236,11 @@ T = t/[0-9][0-9][0-9][0-9]-*.sh
 test: all $(UNIT_TESTS) $(FUZZ_TARGETS)
 	BBTOKEN_SANITIZE='$(SANITIZE)' VALGRIND='$(VALGRIND)' prove $(PROVE_OPTS) $(T)
 
-# What git pays for a get, against git's own libsecret helper, same run.
+# What git pays for a get, against git's own libsecret helper, same run;
+# then check of ten tokens against check of one, from a slow Bitbucket.
 bench: all
 	contrib/bench/bench-get.sh
+	contrib/bench/bench-check.sh
 
 # The whole flow, dead app password to rotated token, in a sandbox.
 demo: all

@@ -56,8 +56,10 @@ ALL_SECRETS="$API_RW $API_RO $API_WO $API_NONE $API_OLD $API_GONE $API_WS $ACC_R
 
 state="$tmp/state.json"
 
-# write_state FAULTS_JSON: the state file, written atomically.
+# write_state [FAULTS_JSON [DELAY_MS]]: the state file, written atomically.
 write_state() {
+	local delay=
+	[ -n "${2:-}" ] && delay=", \"delay_ms\": $2"
 	cat >"$state.tmp" <<EOF
 {
   "users": [
@@ -85,7 +87,7 @@ write_state() {
      "scopes": ["read:repository:bitbucket", "read:workspace:bitbucket"]},
     {"secret": "$APP", "kind": "app_password", "owner": "jdoe"}
   ],
-  "faults": ${1:-null}
+  "faults": ${1:-null}$delay
 }
 EOF
 	mv "$state.tmp" "$state"
@@ -299,6 +301,50 @@ rest "fault forever, 1" 500 '"type": "error"' "$api/user"
 rest "fault forever, 2" 500 '"type": "error"' "$api/user"
 write_state
 rest "no fault" 401 'WWW-Authenticate' "$api/user"
+
+# --- delay ------------------------------------------------------------------------
+
+# now_ms: wall clock in milliseconds.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# The bounds are loose on purpose: this checks the stand-in, on a busy
+# machine, not anyone's speed.  One answer waits at least the delay; two
+# asked at once come back together, well before two delays in a row.
+delay=600
+write_state null "$delay"
+t0=$(now_ms)
+rest "delay on REST" 200 '"username"' -u "jdoe@example.com:$API_RW" "$api/user"
+took=$(($(now_ms) - t0))
+if [ "$took" -ge "$delay" ]; then pass "REST waits delay_ms"
+else fail "REST waits delay_ms" "took $took ms, delay $delay ms"; fi
+t0=$(now_ms)
+git_ok "delay on git" ls-remote "$(url x-bitbucket-api-token-auth "$API_RW")"
+took=$(($(now_ms) - t0))
+if [ "$took" -ge "$delay" ]; then pass "git waits delay_ms"
+else fail "git waits delay_ms" "took $took ms, delay $delay ms"; fi
+t0=$(now_ms)
+pids=
+for i in 1 2; do
+	curl -sS --cacert "$tmp/cert.pem" -o /dev/null -w '%{http_code}\n' \
+		-u "jdoe@example.com:$API_RW" "$api/user" >"$tmp/par.$i" 2>&1 &
+	pids="$pids $!"
+done
+for p in $pids; do wait "$p"; done
+took=$(($(now_ms) - t0))
+if [ "$(cat "$tmp/par.1" "$tmp/par.2")" != "$(printf '200\n200')" ]; then
+	fail "two delayed requests at once" "$(cat "$tmp/par.1" "$tmp/par.2")"
+elif [ "$took" -ge "$delay" ] && [ "$took" -lt $((delay * 18 / 10)) ]; then
+	pass "two delayed requests at once take one delay"
+else
+	fail "two delayed requests at once take one delay" \
+		"took $took ms, delay $delay ms, bound $((delay * 18 / 10)) ms"
+fi
+write_state
+t0=$(now_ms)
+rest "no delay" 200 '"username"' -u "jdoe@example.com:$API_RW" "$api/user"
+took=$(($(now_ms) - t0))
+if [ "$took" -lt "$delay" ]; then pass "delay gone with delay_ms"
+else fail "delay gone with delay_ms" "took $took ms"; fi
 
 # --- robustness -----------------------------------------------------------------------
 

@@ -4,9 +4,11 @@
  * the median wall time of each and its ratio to the first of its group,
  * and the largest resident set any of its runs reached.
  * Alternating the commands spreads whatever else the machine is doing
- * over all of them alike; the median ignores the odd slow run.
+ * over all of them alike; the median ignores the odd slow run.  The
+ * first WARMUP rounds (5 unless -w says) warm the caches and are not
+ * counted; a command that takes seconds needs fewer.
  *
- *   bench RUNS NAME STDIN CMD [ARGS...] -- NAME STDIN CMD [ARGS...] ...
+ *   bench [-w WARMUP] RUNS NAME STDIN CMD [ARGS...] -- NAME STDIN CMD ...
  */
 #include <fcntl.h>
 #include <spawn.h>
@@ -62,10 +64,15 @@ static int cmp(const void *x, const void *y)
 int main(int argc, char **argv)
 {
 	struct cmd c[16];
-	int runs, n = 0, i, r;
+	int warmup = 5, runs, n = 0, i, r;
 
-	if (argc < 5) {
-		fputs("usage: bench RUNS NAME STDIN CMD [ARGS...] [-- NAME STDIN CMD ...]\n",
+	if (argc > 2 && !strcmp(argv[1], "-w")) {
+		warmup = atoi(argv[2]);
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc < 5 || warmup < 0) {
+		fputs("usage: bench [-w WARMUP] RUNS NAME STDIN CMD [ARGS...] [-- NAME STDIN CMD ...]\n",
 		      stderr);
 		return 129;
 	}
@@ -81,12 +88,12 @@ int main(int argc, char **argv)
 		if (i < argc)
 			argv[i++] = NULL;
 	}
-	for (r = 0; r < runs + 5; r++)
+	for (r = 0; r < runs + warmup; r++)
 		for (i = 0; i < n; i++) {
 			double ms = run_once(&c[i]);
 
-			if (r >= 5)	/* the first runs warm the caches */
-				c[i].ms[r - 5] = ms;
+			if (r >= warmup)
+				c[i].ms[r - warmup] = ms;
 		}
 	for (i = 0; i < n; i++) {
 		double med;
