@@ -9,7 +9,7 @@
 #include "lib/module.h"
 #include "lib/msg.h"
 #include "lib/options.h"
-#include "lib/tools.h"
+#include "lib/module-full.h"
 
 #include <stdio.h>
 #include <string.h>

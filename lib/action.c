@@ -10,7 +10,7 @@
 #include "module.h"
 #include "msg.h"
 #include "pick.h"
-#include "tools.h"
+#include "module-full.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bbtoken-tools.so's entry: everything off git's `get` path, reached
- * through one table (tools.h).  Linked with libsecret, libcurl and
+ * bbtoken-full.so's entry: everything off git's `get` path, reached
+ * through one table (module-full.h).  Linked with libsecret, libcurl and
  * OpenSSL so that the binary git runs need not be.
  */
-#include "tools.h"
+#include "module-full.h"
 #include "action.h"
 #include "cmd.h"
 #include "msg.h"

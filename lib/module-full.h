@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef BBTOKEN_TOOLS_H
-#define BBTOKEN_TOOLS_H
+#ifndef BBTOKEN_MODULE_FULL_H
+#define BBTOKEN_MODULE_FULL_H
 
 #include "credential.h"
 #include "options.h"
 #include "store.h"
 
 /*
- * The entry points of bbtoken-tools.so, the module that holds everything
+ * The entry points of bbtoken-full.so, the module that holds everything
  * off git's `get` path.  The binary looks up one symbol, bbtoken_tools,
  * and calls through this table.
  */

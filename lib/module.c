@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "module.h"
 #include "msg.h"
-#include "tools.h"
+#include "module-full.h"
 
 #include <dlfcn.h>
 #include <elf.h>

@@ -7,9 +7,12 @@
  * costs no more than /bin/true.  What needs GLib, libsecret, libcurl or
  * OpenSSL lives in modules loaded on demand:
  *
- *   bbtoken-ssget.so   the read-only Secret Service lookup of `get` (gio)
- *   bbtoken-file.so    the encrypted file store, for `get` (libcrypto)
- *   bbtoken-tools.so   everything else: store, erase, the commands
+ *   bbtoken-get-secretservice.so  the read-only Secret Service lookup of
+ *                                 `get` (gio)
+ *   bbtoken-get-file.so           the encrypted file store, for `get`
+ *                                 (libcrypto)
+ *   bbtoken-full.so               everything else: store, erase, the
+ *                                 commands
  *
  * A module is looked for next to the running binary first (the build
  * tree), then in MODULEDIR, fixed at build time.  Never in a directory
@@ -28,14 +31,14 @@
 void *module_load(const char *name);
 void *module_symbol(void *handle, const char *module, const char *symbol);
 
-#define MODULE_SSGET "bbtoken-ssget.so"
-#define MODULE_TOOLS "bbtoken-tools.so"
+#define MODULE_SSGET "bbtoken-get-secretservice.so"
+#define MODULE_TOOLS "bbtoken-full.so"
 #define MODULE_ABI_SYMBOL "bbtoken_module_abi"
 #define BBTOKEN_MODULE_ABI "2"
 #define BBTOKEN_MODULE_STAMP BBTOKEN_VERSION "/abi-" BBTOKEN_MODULE_ABI
-#define MODULE_FILE "bbtoken-file.so"
+#define MODULE_FILE "bbtoken-get-file.so"
 
-/* Load bbtoken-tools.so and return its table; NULL (said why) on failure. */
+/* Load bbtoken-full.so and return its table; NULL (said why) on failure. */
 struct bbtoken_tools;
 const struct bbtoken_tools *module_tools(void);
 

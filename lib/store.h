@@ -11,15 +11,18 @@
  * store_open(), that picks the backend.  Nothing above this header knows
  * which backend runs.  The backends live in lib/store/:
  *
- *   secretservice.c  the Secret Service through libsecret, with prompts
- *   ssget.c          read-only Secret Service lookup over raw GDBus, for
- *                    git's `get` (no libsecret, so the hot path stays fast)
- *   file.c           the encrypted file store (OpenSSL), for machines
- *                    where no keyring runs
- *   sources.c        read-only tokens from CI and secret managers
- *                    (BBTOKEN_TOKEN, a mounted file, bbtoken.tokenCommand)
- *   open.c           store_open(): the choice, the fall-back of `auto`,
- *                    and the read-only sources layered in front
+ *   secretservice.c      the Secret Service through libsecret, with
+ *                        prompts
+ *   secretservice-get.c  read-only Secret Service lookup over raw GDBus,
+ *                        for git's `get` (no libsecret, so the hot path
+ *                        stays fast)
+ *   file.c               the encrypted file store (OpenSSL), for machines
+ *                        where no keyring runs
+ *   sources.c            read-only tokens from CI and secret managers
+ *                        (BBTOKEN_TOKEN, a mounted file,
+ *                        bbtoken.tokenCommand)
+ *   open.c               store_open(): the choice, the fall-back of
+ *                        `auto`, and the read-only sources layered in front
  *
  * Backends never print and never exit.  On failure they return a
  * store_err and leave one sentence of detail in store->detail (no

@@ -668,13 +668,13 @@ esac
 case $BBTOKEN_TEST_STORE in
 secretservice)
 	STORE_WHERE="the Secret Service"
-	STORE_MODULE=bbtoken-ssget.so
+	STORE_MODULE=bbtoken-get-secretservice.so
 	start_dbus
 	start_keyring
 	;;
 kwallet)
 	STORE_WHERE="the Secret Service"
-	STORE_MODULE=bbtoken-ssget.so
+	STORE_MODULE=bbtoken-get-secretservice.so
 	provider_env
 	start_dbus
 	bus_sandbox_env
@@ -682,20 +682,20 @@ kwallet)
 	;;
 keepassxc)
 	STORE_WHERE="the Secret Service"
-	STORE_MODULE=bbtoken-ssget.so
+	STORE_MODULE=bbtoken-get-secretservice.so
 	provider_env
 	start_dbus
 	bus_sandbox_env
 	start_keepassxc
 	;;
 file-key)
-	STORE_MODULE=bbtoken-file.so
+	STORE_MODULE=bbtoken-get-file.so
 	STORE_WHERE="the encrypted file store $FILE_STORE, since $NO_BUS"
 	git credential-bbtoken init --key-file >"$TRASH/init.out" 2>&1 ||
 		die "init --key-file failed: $(cat "$TRASH/init.out")"
 	;;
 file-pass)
-	STORE_MODULE=bbtoken-file.so
+	STORE_MODULE=bbtoken-get-file.so
 	STORE_WHERE="the encrypted file store $FILE_STORE, since $NO_BUS"
 	printf '%s\n' "$TEST_PASSPHRASE" |
 	git credential-bbtoken init --passphrase --stdin >"$TRASH/init.out" 2>&1 &&

@@ -7,7 +7,7 @@
  */
 #include "backend.h"
 #include "../module.h"
-#include "../tools.h"
+#include "../module-full.h"
 
 typedef int open_fn(struct store **, int);
 
