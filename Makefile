@@ -57,6 +57,10 @@ MOD_GET_SS = bbtoken-get-secretservice.so
 MOD_GET_FILE = bbtoken-get-file.so
 MOD_FULL = bbtoken-full.so
 MODULES = $(MOD_GET_SS) $(MOD_GET_FILE) $(MOD_FULL)
+# The names the modules had in 0.1.0 (bbtoken-tools.so was the full one):
+# install and uninstall remove them, so that an upgrade leaves no stale
+# module a reader of the directory could mistake for a live one.
+OLD_MODULES = bbtoken-ssget.so bbtoken-file.so bbtoken-tools.so
 
 # Pure modules, libc only: linked into the binary and every module.
 CORE_OBJS = lib/buf.o lib/msg.o lib/credential.o lib/bitbucket.o \
@@ -220,11 +224,12 @@ install: all
 	for m in $(MODULES); do \
 		install_file 644 $$m $(DESTDIR)$(moduledir)/$$m; \
 	done; \
+	rm -f $(addprefix $(DESTDIR)$(moduledir)/,$(OLD_MODULES)); \
 	install_file 644 man/$(PROGRAM).1 $(DESTDIR)$(man1dir)/$(PROGRAM).1
 
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/$(PROGRAM) $(DESTDIR)$(man1dir)/$(PROGRAM).1
-	rm -f $(addprefix $(DESTDIR)$(moduledir)/,$(MODULES))
+	rm -f $(addprefix $(DESTDIR)$(moduledir)/,$(MODULES) $(OLD_MODULES))
 	-rmdir $(DESTDIR)$(moduledir)
 
 # Every script in t/ runs with its own HOME, D-Bus session, keyring and

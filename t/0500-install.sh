@@ -40,6 +40,25 @@ test_expect_success 'make clean needs none of the -dev packages' '
 	test_must_be_empty clean.err
 '
 
+# The names the modules had in 0.1.0; an upgrade or an uninstall must not
+# leave them behind in the module directory.
+OLD_MODULES="bbtoken-ssget.so bbtoken-file.so bbtoken-tools.so"
+
+test_expect_success 'an upgrade removes the modules of their old names' '
+	for m in $OLD_MODULES; do
+		cp inst/lib/git-credential-bbtoken/bbtoken-full.so \
+			"inst/lib/git-credential-bbtoken/$m" || exit 1
+	done &&
+	make -s -C src prefix="$TRASH/inst" install >build.log 2>&1 &&
+	ls inst/lib/git-credential-bbtoken >actual &&
+	cat >expect <<-\EOF &&
+	bbtoken-full.so
+	bbtoken-get-file.so
+	bbtoken-get-secretservice.so
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'install leaves no temporary file behind' '
 	! find inst -name "*.tmp.*" | grep .
 '
@@ -112,6 +131,9 @@ test_expect_success 'DESTDIR stages the install without touching prefix' '
 '
 
 test_expect_success 'uninstall removes what install put there' '
+	for m in $OLD_MODULES; do
+		: >"inst/lib/git-credential-bbtoken/$m" || exit 1
+	done &&
 	make -s -C src prefix="$TRASH/inst" uninstall >build.log 2>&1 &&
 	! test -e inst/bin/git-credential-bbtoken &&
 	! test -e inst/lib/git-credential-bbtoken &&
