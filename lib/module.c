@@ -116,10 +116,10 @@ void *module_symbol(void *handle, const char *module, const char *symbol)
 const struct bbtoken_tools *module_tools(void)
 {
 	const struct bbtoken_tools *(*entry)(void);
-	void *h = module_load(MODULE_TOOLS);
+	void *h = module_load(MODULE_FULL);
 
 	if (!h)
 		return NULL;
-	*(void **)&entry = module_symbol(h, MODULE_TOOLS, BBTOKEN_TOOLS_SYMBOL);
+	*(void **)&entry = module_symbol(h, MODULE_FULL, BBTOKEN_TOOLS_SYMBOL);
 	return entry ? entry() : NULL;
 }

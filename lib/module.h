@@ -31,12 +31,12 @@
 void *module_load(const char *name);
 void *module_symbol(void *handle, const char *module, const char *symbol);
 
-#define MODULE_SSGET "bbtoken-get-secretservice.so"
-#define MODULE_TOOLS "bbtoken-full.so"
+#define MODULE_GET_SECRETSERVICE "bbtoken-get-secretservice.so"
+#define MODULE_GET_FILE "bbtoken-get-file.so"
+#define MODULE_FULL "bbtoken-full.so"
 #define MODULE_ABI_SYMBOL "bbtoken_module_abi"
 #define BBTOKEN_MODULE_ABI "2"
 #define BBTOKEN_MODULE_STAMP BBTOKEN_VERSION "/abi-" BBTOKEN_MODULE_ABI
-#define MODULE_FILE "bbtoken-get-file.so"
 
 /* Load bbtoken-full.so and return its table; NULL (said why) on failure. */
 struct bbtoken_tools;

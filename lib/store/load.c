@@ -35,10 +35,10 @@ int backend_secretservice(struct store **out, int flags)
 
 int backend_ssget(struct store **out, int flags)
 {
-	return from_module(MODULE_SSGET, "store_ssget_open", out, flags);
+	return from_module(MODULE_GET_SECRETSERVICE, "store_ssget_open", out, flags);
 }
 
 int backend_file(struct store **out, int flags)
 {
-	return from_module(MODULE_FILE, "store_file_open", out, flags);
+	return from_module(MODULE_GET_FILE, "store_file_open", out, flags);
 }
