@@ -14,7 +14,7 @@
 static int take_helper_options(int argc, const char **argv,
 			       struct bb_options *o);
 
-static int tools_command(int argc, const char **argv, struct bb_options *o)
+static int full_command(int argc, const char **argv, struct bb_options *o)
 {
 	static const struct {
 		const char *name;
@@ -47,16 +47,16 @@ static int tools_command(int argc, const char **argv, struct bb_options *o)
 	return EXIT_USAGE;
 }
 
-static const struct bbtoken_tools tools = {
+static const struct bbtoken_full full = {
 	action_store,
 	action_erase,
-	tools_command,
+	full_command,
 	store_secretservice_open,
 };
 
-const struct bbtoken_tools *bbtoken_tools(void)
+const struct bbtoken_full *bbtoken_full(void)
 {
-	return &tools;
+	return &full;
 }
 
 /*

@@ -39,7 +39,7 @@ void *module_symbol(void *handle, const char *module, const char *symbol);
 #define BBTOKEN_MODULE_STAMP BBTOKEN_VERSION "/abi-" BBTOKEN_MODULE_ABI
 
 /* Load bbtoken-full.so and return its table; NULL (said why) on failure. */
-struct bbtoken_tools;
-const struct bbtoken_tools *module_tools(void);
+struct bbtoken_full;
+const struct bbtoken_full *module_full(void);
 
 #endif

@@ -182,7 +182,7 @@ int store_kind_parse(const char *name, enum store_kind *out);
 const char *store_kind_name(enum store_kind kind);
 
 /*
- * The libsecret backend (tools module).  Like every backend, opening
+ * The libsecret backend (full module).  Like every backend, opening
  * contacts nothing and returns STORE_OK: the first operation reaches the
  * keyring, so that its failure comes back with a detail.
  */
@@ -196,7 +196,7 @@ int store_ssget_open(struct store **out, int flags);
 
 /*
  * The encrypted file store (lib/store/file.c, libcrypto only; in its own
- * module for `get`, linked into the tools module for the rest).
+ * module for `get`, linked into the full module for the rest).
  */
 int store_file_open(struct store **out, int flags);
 

@@ -66,27 +66,27 @@ test_expect_success 'install leaves no temporary file behind' '
 MODS=$TRASH/inst/lib/git-credential-bbtoken
 
 test_expect_success 'a module cut short is refused with the fix, not a crash' '
-	cp "$MODS/bbtoken-full.so" tools.whole &&
-	head -c $(($(stat -c %s tools.whole) / 5)) tools.whole >"$MODS/bbtoken-full.so" &&
+	cp "$MODS/bbtoken-full.so" full.whole &&
+	head -c $(($(stat -c %s full.whole) / 5)) full.whole >"$MODS/bbtoken-full.so" &&
 	PATH="$TRASH/inst/bin:$PATH" test_expect_code 1 \
 		git credential-bbtoken list >out 2>err &&
-	cp tools.whole "$MODS/bbtoken-full.so" &&
+	cp full.whole "$MODS/bbtoken-full.so" &&
 	test_grep "bbtoken-full.so is cut short or not a module" err &&
 	test_grep "make install" err
 '
 
 test_expect_success 'a file that is not a module of this build is refused' '
-	cp "$MODS/bbtoken-full.so" tools.whole &&
+	cp "$MODS/bbtoken-full.so" full.whole &&
 	cp "$MODS/bbtoken-get-secretservice.so" "$MODS/bbtoken-full.so" &&
 	PATH="$TRASH/inst/bin:$PATH" test_expect_code 1 \
 		git credential-bbtoken list >out 2>err &&
-	cp tools.whole "$MODS/bbtoken-full.so" &&
-	test_grep "lacks bbtoken_tools\|not a module of this" err &&
+	cp full.whole "$MODS/bbtoken-full.so" &&
+	test_grep "lacks bbtoken_full\|not a module of this" err &&
 	find /usr/lib -name "libz.so.1" | head -n 1 >libz &&
 	cp "$(cat libz)" "$MODS/bbtoken-full.so" &&
 	PATH="$TRASH/inst/bin:$PATH" test_expect_code 1 \
 		git credential-bbtoken list >out 2>err &&
-	cp tools.whole "$MODS/bbtoken-full.so" &&
+	cp full.whole "$MODS/bbtoken-full.so" &&
 	test_grep "is not a module of this git-credential-bbtoken (no stamp" err
 '
 

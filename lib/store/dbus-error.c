@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The D-Bus error vocabulary of the Secret Service backends; see
- * dbus-error.h.  Linked into the ssget module and the tools module
+ * dbus-error.h.  Linked into the ssget module and the full module
  * alike, and compiled against gio alone.
  */
 #include "dbus-error.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The backends as the tools module reaches them: linked in.  The tools
+ * The backends as the full module reaches them: linked in.  The full
  * module never runs git's `get`, so the lean lookup is the full store.
  */
 #include "backend.h"

@@ -26,10 +26,10 @@ static int from_module(const char *module, const char *symbol,
 
 int backend_secretservice(struct store **out, int flags)
 {
-	const struct bbtoken_tools *tools = module_tools();
+	const struct bbtoken_full *full = module_full();
 
 	*out = NULL;
-	return tools ? tools->store_secretservice_open(out, flags)
+	return full ? full->store_secretservice_open(out, flags)
 		     : STORE_ERR_MODULE;
 }
 
