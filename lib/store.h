@@ -189,10 +189,10 @@ const char *store_kind_name(enum store_kind kind);
 int store_secretservice_open(struct store **out, int flags);
 
 /*
- * The fast read-only backend for `get` (ssget module): find only; the
- * other operations return STORE_ERR_FAILED.
+ * The fast read-only backend for `get` (bbtoken-get-secretservice.so):
+ * find only; the other operations return STORE_ERR_FAILED.
  */
-int store_ssget_open(struct store **out, int flags);
+int store_secretservice_get_open(struct store **out, int flags);
 
 /*
  * The encrypted file store (lib/store/file.c, libcrypto only; in its own

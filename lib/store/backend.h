@@ -16,7 +16,7 @@
 /* The full Secret Service store (libsecret, prompts). */
 int backend_secretservice(struct store **out, int flags);
 /* The lean read-only Secret Service lookup of `get` (raw GDBus). */
-int backend_ssget(struct store **out, int flags);
+int backend_secretservice_get(struct store **out, int flags);
 /* The encrypted file store. */
 int backend_file(struct store **out, int flags);
 

@@ -10,7 +10,7 @@ int backend_secretservice(struct store **out, int flags)
 	return store_secretservice_open(out, flags);
 }
 
-int backend_ssget(struct store **out, int flags)
+int backend_secretservice_get(struct store **out, int flags)
 {
 	return store_secretservice_open(out, flags & ~STORE_LEAN);
 }

@@ -33,9 +33,10 @@ int backend_secretservice(struct store **out, int flags)
 		     : STORE_ERR_MODULE;
 }
 
-int backend_ssget(struct store **out, int flags)
+int backend_secretservice_get(struct store **out, int flags)
 {
-	return from_module(MODULE_GET_SECRETSERVICE, "store_ssget_open", out, flags);
+	return from_module(MODULE_GET_SECRETSERVICE,
+			   "store_secretservice_get_open", out, flags);
 }
 
 int backend_file(struct store **out, int flags)

@@ -104,7 +104,7 @@ static int open_backend(struct store *s, enum store_kind kind, int lean)
 	if (kind == STORE_FILE)
 		err = backend_file(&ch->main, s->flags);
 	else if (lean)
-		err = backend_ssget(&ch->main, s->flags);
+		err = backend_secretservice_get(&ch->main, s->flags);
 	else
 		err = backend_secretservice(&ch->main, s->flags);
 	if (err) {
