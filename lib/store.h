@@ -177,6 +177,13 @@ int store_open(struct store **out, const struct store_config *c);
  */
 int store_bus_address_present(void);
 
+/*
+ * Could a person answer a keyring's unlock prompt here (STORE_PROMPT)?
+ * Only inside a graphical session (DISPLAY or WAYLAND_DISPLAY); elsewhere
+ * a prompt would wait for nobody.
+ */
+int store_prompt_answerable(void);
+
 /* Parse "auto", "secretservice", "file"; -1 for anything else. */
 int store_kind_parse(const char *name, enum store_kind *out);
 const char *store_kind_name(enum store_kind kind);

@@ -87,6 +87,13 @@ int store_bus_address_present(void)
 	return found;
 }
 
+int store_prompt_answerable(void)
+{
+	const char *d = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
+
+	return (d && *d) || (w && *w);
+}
+
 static void copy_words(struct store *s, struct store *from)
 {
 	buf_set(&s->detail, buf_str(&from->detail));
