@@ -371,7 +371,7 @@ lock_keyring () {
 # --- KWallet and KeePassXC as the Secret Service ----------------------------
 #
 # Both run headless in the script's own bus, as
-# shared/design/other-keyrings.md says; t/keyring-ctl speaks D-Bus for
+# docs/internals/test-keyrings.md says; t/keyring-ctl speaks D-Bus for
 # the steps that need a prompt run or a signal waited for.
 KEYRING_CTL=$TEST_DIRECTORY/keyring-ctl
 
@@ -753,7 +753,7 @@ payload () {
 # tool_store ARGS...: `secret-tool store ARGS...` with its secret on
 # stdin, tried up to three times.  secret-tool opens a Diffie-Hellman
 # session, which kwalletd5 refuses about one time in a hundred
-# ("Client public key size is invalid", ../shared/design/other-keyrings.md);
+# ("Client public key size is invalid", docs/internals/test-keyrings.md);
 # the helper retries its own writes, and the harness's tool must too, or
 # the suite fails by chance.
 tool_store () {

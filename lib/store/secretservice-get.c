@@ -4,7 +4,7 @@
  * spoken over raw GDBus, with no libsecret.
  *
  * Git runs the helper for every authenticated HTTPS request, so this
- * path is measured in tenths of a millisecond (shared/design/get-path.md).
+ * path is measured in tenths of a millisecond (docs/internals/get-path.md).
  * What makes it fast is what it leaves out: no Diffie-Hellman session
  * (the "plain" algorithm), no proxy objects loading properties, no
  * attributes read, and OpenSession sent together with SearchItems so the
