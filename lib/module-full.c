@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bbtoken-full.so's entry: everything off git's `get` path, reached
- * through one table (module-full.h).  Linked with libsecret, libcurl and
- * OpenSSL so that the binary git runs need not be.
+ * bbtoken-full.so's entry table (module-full.h): git's store and erase,
+ * the dispatch of every command, and the libsecret store.  The module is
+ * linked with libsecret, gio, libcrypto, libcurl and json-c, so that the
+ * binary git runs need not be.
  */
 #include "module-full.h"
 #include "action.h"

@@ -8,8 +8,9 @@
 
 /*
  * The entry points of bbtoken-full.so, the module that holds everything
- * off git's `get` path.  The binary looks up one symbol, bbtoken_full,
- * and calls through this table.
+ * off git's `get` path (module.h).  The binary looks up one symbol,
+ * bbtoken_full, with module_full(), and calls through this table; nothing
+ * else of the module is visible (lib/module-full.map).
  */
 struct bbtoken_full {
 	/* git's store and erase, for a request already read and found ours. */
