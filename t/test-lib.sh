@@ -245,21 +245,26 @@ split_blocks () {
 	' n=0 && touch "$TRASH/block0" "$TRASH/block1" "$TRASH/block2"
 }
 
-# check_helper [--exit=N] ACTION [OPTION...]: run
+# check_helper [--exit=N] [--timeout=S] ACTION [OPTION...]: run
 # `git credential-bbtoken OPTION... ACTION` on the request (stdin up to a
 # line "--"), then compare its stdout with the next block and its stderr
 # with the rest, exactly, and its exit code with N (default 0).  The
 # request block is expanded by printf %b, so that "\r" or "\000" in it
-# are the bytes a here-document cannot hold.
+# are the bytes a here-document cannot hold.  With --timeout, a helper
+# still running after S seconds is killed, and exits 124: for tests of a
+# keyring that hangs, where a hang must fail the test, not stop the run
+# (the helper then runs in a process group of its own, away from the
+# terminal).
 check_helper () {
-	want=0
+	want=0 deadline=
 	case $1 in --exit=*) want=${1#--exit=}; shift ;; esac
+	case $1 in --timeout=*) deadline="timeout ${1#--timeout=}"; shift ;; esac
 	action=$1
 	shift
 	split_blocks &&
 	printf '%b' "$(cat "$TRASH/block0")" >"$TRASH/request" &&
 	{ test ! -s "$TRASH/block0" || printf '\n' >>"$TRASH/request"; } &&
-	git credential-bbtoken "$@" "$action" <"$TRASH/request" \
+	$deadline git credential-bbtoken "$@" "$action" <"$TRASH/request" \
 		>"$TRASH/stdout" 2>"$TRASH/stderr"
 	ret=$?
 	test_cmp "$TRASH/block1" "$TRASH/stdout" &&
