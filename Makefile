@@ -57,9 +57,9 @@ MOD_GET_SS = bbtoken-get-secretservice.so
 MOD_GET_FILE = bbtoken-get-file.so
 MOD_FULL = bbtoken-full.so
 MODULES = $(MOD_GET_SS) $(MOD_GET_FILE) $(MOD_FULL)
-# The names the modules had in 0.1.0 (bbtoken-tools.so was the full one):
-# install and uninstall remove them, so that an upgrade leaves no stale
-# module a reader of the directory could mistake for a live one.
+# The names the modules had in earlier builds (bbtoken-tools.so was the
+# full one): install and uninstall remove them, so that an upgrade leaves
+# no stale module a reader of the directory could mistake for a live one.
 OLD_MODULES = bbtoken-ssget.so bbtoken-file.so bbtoken-tools.so
 
 # Pure modules, libc only: linked into the binary and every module.

@@ -40,8 +40,8 @@ test_expect_success 'make clean needs none of the -dev packages' '
 	test_must_be_empty clean.err
 '
 
-# The names the modules had in 0.1.0; an upgrade or an uninstall must not
-# leave them behind in the module directory.
+# The names the modules had in earlier builds; an upgrade or an uninstall
+# must not leave them behind in the module directory.
 OLD_MODULES="bbtoken-ssget.so bbtoken-file.so bbtoken-tools.so"
 
 test_expect_success 'an upgrade removes the modules of their old names' '
