@@ -53,17 +53,22 @@ JSON_CFLAGS = $(call pkg,--cflags,json-c)
 JSON_LIBS = $(call pkg,--libs,json-c)
 
 PROGRAM = git-credential-bbtoken
-MOD_SSGET = bbtoken-ssget.so
-MOD_FILE = bbtoken-file.so
-MOD_TOOLS = bbtoken-tools.so
-MODULES = $(MOD_SSGET) $(MOD_FILE) $(MOD_TOOLS)
+MOD_GET_SS = bbtoken-get-secretservice.so
+MOD_GET_FILE = bbtoken-get-file.so
+MOD_FULL = bbtoken-full.so
+MODULES = $(MOD_GET_SS) $(MOD_GET_FILE) $(MOD_FULL)
+# The names the modules had in earlier builds (bbtoken-tools.so was the
+# full one): install and uninstall remove them, so that an upgrade leaves
+# no stale module a reader of the directory could mistake for a live one.
+OLD_MODULES = bbtoken-ssget.so bbtoken-file.so bbtoken-tools.so
 
 # Pure modules, libc only: linked into the binary and every module.
 CORE_OBJS = lib/buf.o lib/msg.o lib/credential.o lib/bitbucket.o \
 	lib/token.o lib/date.o lib/store/store.o lib/module-abi.o
 
 # store_open() and the read-only sources, libc only; the backends behind
-# it come from modules in the binary (load.c), linked in tools (linked.c).
+# it come from modules in the binary (load.c), linked in the full module
+# (linked.c).
 OPEN_OBJS = lib/store/open.o lib/store/sources.o lib/run.o
 
 # The encrypted file store: libcrypto only.
@@ -75,11 +80,11 @@ PROGRAM_OBJS = credential-bbtoken.o lib/action.o lib/action-get.o lib/options.o 
 	lib/module.o lib/pick.o lib/report.o lib/store/load.o $(OPEN_OBJS) \
 	$(CORE_OBJS)
 
-SSGET_OBJS = lib/store/ssget.o lib/store/dbus-error.o $(CORE_OBJS)
+GET_SS_OBJS = lib/store/secretservice-get.o lib/store/dbus-error.o $(CORE_OBJS)
 
-FILEMOD_OBJS = $(FILE_OBJS) $(CORE_OBJS)
+GET_FILE_OBJS = $(FILE_OBJS) $(CORE_OBJS)
 
-TOOLS_OBJS = lib/tools.o lib/cmd.o lib/action-store.o lib/action-erase.o \
+FULL_OBJS = lib/module-full.o lib/cmd.o lib/action-store.o lib/action-erase.o \
 	lib/cmd-add.o lib/cmd-list.o \
 	lib/cmd-remove.o lib/cmd-rotate.o lib/cmd-setup.o lib/cmd-check.o \
 	lib/cmd-move.o lib/cmd-file.o lib/cmd-doctor.o lib/cmd-migrate.o \
@@ -104,7 +109,7 @@ BUILD-FLAGS: FORCE
 		echo "$$flags" >BUILD-FLAGS; \
 	fi
 
-lib/store/ssget.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
+lib/store/secretservice-get.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
 lib/store/dbus-error.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
 lib/store/secretservice.o: EXTRA_CFLAGS = $(SECRET_CFLAGS)
 lib/store/foreign.o: EXTRA_CFLAGS = $(SECRET_CFLAGS)
@@ -121,17 +126,18 @@ $(PROGRAM): $(PROGRAM_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(PROGRAM_OBJS) -ldl
 
 # Each module exports its entry point and nothing else (lib/*.map).
-$(MOD_SSGET): $(SSGET_OBJS) lib/ssget.map
-	$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=lib/ssget.map \
-		$(MODULE_DEFS) -o $@ $(SSGET_OBJS) $(GIO_LIBS)
+$(MOD_GET_SS): $(GET_SS_OBJS) lib/module-get-secretservice.map
+	$(CC) $(ALL_LDFLAGS) -shared \
+		-Wl,--version-script=lib/module-get-secretservice.map \
+		$(MODULE_DEFS) -o $@ $(GET_SS_OBJS) $(GIO_LIBS)
 
-$(MOD_FILE): $(FILEMOD_OBJS) lib/file.map
-	$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=lib/file.map \
-		$(MODULE_DEFS) -o $@ $(FILEMOD_OBJS) $(CRYPTO_LIBS)
+$(MOD_GET_FILE): $(GET_FILE_OBJS) lib/module-get-file.map
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=lib/module-get-file.map \
+		$(MODULE_DEFS) -o $@ $(GET_FILE_OBJS) $(CRYPTO_LIBS)
 
-$(MOD_TOOLS): $(TOOLS_OBJS) lib/tools.map
-	$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=lib/tools.map \
-		$(MODULE_DEFS) -o $@ $(TOOLS_OBJS) $(SECRET_LIBS) $(GIO_LIBS) $(CRYPTO_LIBS) \
+$(MOD_FULL): $(FULL_OBJS) lib/module-full.map
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=lib/module-full.map \
+		$(MODULE_DEFS) -o $@ $(FULL_OBJS) $(SECRET_LIBS) $(GIO_LIBS) $(CRYPTO_LIBS) \
 		$(CURL_LIBS) $(JSON_LIBS)
 
 t/unit/test-parsers: t/unit/test-parsers.o $(CORE_OBJS) lib/pick.o
@@ -146,7 +152,7 @@ t/unit/api-probe: t/unit/api-probe.o lib/api.o $(CORE_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JSON_LIBS)
 
 t/unit/test-store: t/unit/test-store.o lib/store/secretservice.o \
-		lib/store/ssget.o lib/store/dbus-error.o $(CORE_OBJS)
+		lib/store/secretservice-get.o lib/store/dbus-error.o $(CORE_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECRET_LIBS) $(GIO_LIBS)
 
 # The file store's cryptography against known answers.
@@ -218,11 +224,12 @@ install: all
 	for m in $(MODULES); do \
 		install_file 644 $$m $(DESTDIR)$(moduledir)/$$m; \
 	done; \
+	rm -f $(addprefix $(DESTDIR)$(moduledir)/,$(OLD_MODULES)); \
 	install_file 644 man/$(PROGRAM).1 $(DESTDIR)$(man1dir)/$(PROGRAM).1
 
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/$(PROGRAM) $(DESTDIR)$(man1dir)/$(PROGRAM).1
-	rm -f $(addprefix $(DESTDIR)$(moduledir)/,$(MODULES))
+	rm -f $(addprefix $(DESTDIR)$(moduledir)/,$(MODULES) $(OLD_MODULES))
 	-rmdir $(DESTDIR)$(moduledir)
 
 # Every script in t/ runs with its own HOME, D-Bus session, keyring and

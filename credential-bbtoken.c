@@ -9,7 +9,7 @@
 #include "lib/module.h"
 #include "lib/msg.h"
 #include "lib/options.h"
-#include "lib/tools.h"
+#include "lib/module-full.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -83,9 +83,9 @@ static int is_command(const char *name)
 
 static int run_command(int argc, const char **argv, struct bb_options *o)
 {
-	const struct bbtoken_tools *tools = module_tools();
+	const struct bbtoken_full *full = module_full();
 
-	return tools ? tools->command(argc, argv, o) : EXIT_FAIL;
+	return full ? full->command(argc, argv, o) : EXIT_FAIL;
 }
 
 /*

@@ -37,7 +37,7 @@ int action_find_tokens(struct bb_options *o, const char *host,
 
 	*locked = 0;
 	options_store_config(o, STORE_LEAN |
-			     (report_can_prompt() ? STORE_PROMPT : 0) |
+			     (store_prompt_answerable() ? STORE_PROMPT : 0) |
 			     (quiet ? 0 : STORE_TTY), &c);
 	err = store_open(&s, &c);
 	if (!err)

@@ -2,7 +2,7 @@
 /*
  * git's `store`.  git calls it on every helper after every request that
  * worked, mostly with what we have just served (action.c spares that
- * case the tools module); what is new is stored without losing, or
+ * case the full module); what is new is stored without losing, or
  * outranking, a token the user added by hand.
  */
 #include "action.h"

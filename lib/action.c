@@ -3,14 +3,14 @@
  * git's three actions, as git runs them: read the request, leave at once
  * and silently when it is not ours, then get (action-get.c, in this
  * binary), or store and erase (action-store.c, action-erase.c, in the
- * tools module).
+ * full module).
  */
 #include "action.h"
 #include "credential.h"
 #include "module.h"
 #include "msg.h"
 #include "pick.h"
-#include "tools.h"
+#include "module-full.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -52,7 +52,7 @@ int action_run(const char *action, struct bb_options *o)
 {
 	struct credential req;
 	struct buf host = BUF_INIT;
-	const struct bbtoken_tools *tools;
+	const struct bbtoken_full *full;
 	int ret;
 
 	credential_init(&req);
@@ -79,12 +79,12 @@ int action_run(const char *action, struct bb_options *o)
 		ret = action_get(&req, o, host.buf);
 	else if (!strcmp(action, "store") && store_is_noop(&req, o, host.buf, &ret))
 		;	/* ret says whether it was nothing to do or a timeout */
-	else if (!(tools = module_tools()))
+	else if (!(full = module_full()))
 		ret = EXIT_FAIL;
 	else if (!strcmp(action, "store"))
-		ret = tools->store(&req, o);
+		ret = full->store(&req, o);
 	else
-		ret = tools->erase(&req, o);
+		ret = full->erase(&req, o);
 	buf_release(&host);
 	credential_release(&req);
 	return ret;

@@ -30,7 +30,7 @@ int action_find_tokens(struct bb_options *o, const char *host,
 		       struct token_list *out, int quiet, int *locked,
 		       int *timed_out);
 
-/* store and erase (action-store.c, action-erase.c; tools module). */
+/* store and erase (action-store.c, action-erase.c; full module). */
 int action_store(struct credential *req, struct bb_options *o);
 int action_erase(struct credential *req, struct bb_options *o);
 

@@ -7,7 +7,7 @@
 
 /*
  * What a token can do, asked of Bitbucket itself over HTTPS (libcurl).
- * Lives in bbtoken-tools.so: git's `get` never loads it.
+ * Lives in bbtoken-full.so: git's `get` never loads it.
  *
  * Probes have no side effects: the git probes read info/refs (for push,
  * Bitbucket checks the write scope on info/refs?service=git-receive-pack

@@ -131,7 +131,8 @@ int cmd_store_flags(void)
 	const char *p = getenv("GIT_TERMINAL_PROMPT");
 	int tty = !p || (strcmp(p, "0") && strcasecmp(p, "false"));
 
-	return (report_can_prompt() ? STORE_PROMPT : 0) | (tty ? STORE_TTY : 0);
+	return (store_prompt_answerable() ? STORE_PROMPT : 0) |
+	       (tty ? STORE_TTY : 0);
 }
 
 int cmd_open_store(struct bb_options *o, struct store **s)

@@ -6,7 +6,7 @@
 #include "options.h"
 #include "store.h"
 
-/* The commands, all in bbtoken-tools.so (git's actions: action.h). */
+/* The commands, all in bbtoken-full.so (git's actions: action.h). */
 int cmd_add(int argc, const char **argv, struct bb_options *o);
 int cmd_check(int argc, const char **argv, struct bb_options *o);
 int cmd_doctor(int argc, const char **argv, struct bb_options *o);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "module.h"
 #include "msg.h"
-#include "tools.h"
+#include "module-full.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -113,13 +113,13 @@ void *module_symbol(void *handle, const char *module, const char *symbol)
 	return sym;
 }
 
-const struct bbtoken_tools *module_tools(void)
+const struct bbtoken_full *module_full(void)
 {
-	const struct bbtoken_tools *(*entry)(void);
-	void *h = module_load(MODULE_TOOLS);
+	const struct bbtoken_full *(*entry)(void);
+	void *h = module_load(MODULE_FULL);
 
 	if (!h)
 		return NULL;
-	*(void **)&entry = module_symbol(h, MODULE_TOOLS, BBTOKEN_TOOLS_SYMBOL);
+	*(void **)&entry = module_symbol(h, MODULE_FULL, BBTOKEN_FULL_SYMBOL);
 	return entry ? entry() : NULL;
 }

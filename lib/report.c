@@ -5,13 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int report_can_prompt(void)
-{
-	const char *d = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
-
-	return (d && *d) || (w && *w);
-}
-
 /*
  * The file store's details are whole sentences that name its file and
  * the fix (lib/store/file.c); the keyring's words below would mislead.

@@ -9,21 +9,37 @@
  * One interface over every place tokens can live, in the manner of curl's
  * vtls: a table of functions that each backend fills, and one door,
  * store_open(), that picks the backend.  Nothing above this header knows
- * which backend runs.  The backends live in lib/store/:
+ * which backend runs.  In lib/store/:
  *
- *   secretservice.c  the Secret Service through libsecret, with prompts
- *   ssget.c          read-only Secret Service lookup over raw GDBus, for
- *                    git's `get` (no libsecret, so the hot path stays fast)
- *   file.c           the encrypted file store (OpenSSL), for machines
- *                    where no keyring runs
- *   sources.c        read-only tokens from CI and secret managers
- *                    (BBTOKEN_TOKEN, a mounted file, bbtoken.tokenCommand)
- *   open.c           store_open(): the choice, the fall-back of `auto`,
- *                    and the read-only sources layered in front
+ *   open.c               store_open(): the choice, the fall-back of
+ *                        `auto`, and the read-only sources layered in front
+ *   sources.c            read-only tokens from CI and secret managers
+ *                        (BBTOKEN_TOKEN, a mounted file,
+ *                        bbtoken.tokenCommand)
+ *   secretservice-get.c  read-only Secret Service lookup over raw GDBus,
+ *                        for git's `get` (no libsecret, so the hot path
+ *                        stays fast)
+ *   secretservice.c      the Secret Service through libsecret, with
+ *                        prompts
+ *   file.c               the encrypted file store (OpenSSL), for machines
+ *                        where no keyring runs; its byte layout in
+ *                        filefmt.c, its keys in filecrypt.c, the cached
+ *                        master key of `unlock` in keycache.c
+ *   backend.h            how open.c reaches each backend: from its module
+ *                        in the binary git runs (load.c), linked in
+ *                        bbtoken-full.so (linked.c)
+ *   dbus-error.c         what GDBus's errors mean, for both Secret Service
+ *                        backends
+ *   foreign.c            other programs' items in the Secret Service, for
+ *                        `doctor` (not a backend)
+ *   store.c              what every backend shares: store_new(),
+ *                        store_set_detail(), store_strerror()
  *
- * Backends never print and never exit.  On failure they return a
- * store_err and leave one sentence of detail in store->detail (no
- * secrets in it), which the command weaves into its message.
+ * Backends never exit and never print on stdout or stderr (the file
+ * store asks its passphrase on /dev/tty, and only with STORE_TTY).  On
+ * failure they return a store_err and leave one sentence of detail in
+ * store->detail (no secrets in it), which the command weaves into its
+ * message.
  */
 enum store_err {
 	STORE_OK = 0,
@@ -162,8 +178,10 @@ struct store_config {
  * With STORE_AUTO the first operation decides: no session bus address at
  * all goes straight to the file store; a Secret Service that is absent or
  * does not answer in time falls back to it, s->fallback saying why.
- * Contacts nothing itself; returns STORE_OK, or an error (said in
- * s->detail) when a backend module cannot be loaded.
+ * Contacts and loads nothing itself, and returns STORE_OK: the backend
+ * (and its module) is opened by the first operation that needs it, and
+ * a module that cannot be loaded makes that operation return
+ * STORE_ERR_MODULE, its reason already printed.
  */
 int store_open(struct store **out, const struct store_config *c);
 
@@ -174,26 +192,33 @@ int store_open(struct store **out, const struct store_config *c);
  */
 int store_bus_address_present(void);
 
+/*
+ * Could a person answer a keyring's unlock prompt here (STORE_PROMPT)?
+ * Only inside a graphical session (DISPLAY or WAYLAND_DISPLAY); elsewhere
+ * a prompt would wait for nobody.
+ */
+int store_prompt_answerable(void);
+
 /* Parse "auto", "secretservice", "file"; -1 for anything else. */
 int store_kind_parse(const char *name, enum store_kind *out);
 const char *store_kind_name(enum store_kind kind);
 
 /*
- * The libsecret backend (tools module).  Like every backend, opening
+ * The libsecret backend (full module).  Like every backend, opening
  * contacts nothing and returns STORE_OK: the first operation reaches the
  * keyring, so that its failure comes back with a detail.
  */
 int store_secretservice_open(struct store **out, int flags);
 
 /*
- * The fast read-only backend for `get` (ssget module): find only; the
- * other operations return STORE_ERR_FAILED.
+ * The fast read-only backend for `get` (bbtoken-get-secretservice.so):
+ * find only; the other operations return STORE_ERR_FAILED.
  */
-int store_ssget_open(struct store **out, int flags);
+int store_secretservice_get_open(struct store **out, int flags);
 
 /*
  * The encrypted file store (lib/store/file.c, libcrypto only; in its own
- * module for `get`, linked into the tools module for the rest).
+ * module for `get`, linked into the full module for the rest).
  */
 int store_file_open(struct store **out, int flags);
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The Bitbucket stand-in itself, checked against what bitbucket.md says
-# Bitbucket answers (t/bbserver-selftest.sh): every other script trusts it.
+# The Bitbucket stand-in itself, checked against what
+# docs/bitbucket-auth.md says Bitbucket answers (t/bbserver-selftest.sh):
+# every other script trusts it.
 
 . "$(dirname "$0")/test-lib.sh"
 

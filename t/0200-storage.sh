@@ -252,13 +252,11 @@ test_expect_success 'stores an empty username and an empty password' '
 '
 
 # git 2.39 does not know password_expiry_utc and oauth_refresh_token (2.41
-# does), so these talk to the helper directly, as a newer git would.
-helper () {
-	git credential-bbtoken --host=example.com "$@"
-}
+# does), so these talk to the helper directly, as a newer git would
+# (check_helper: request, then stdout, then stderr).
 
 test_expect_success 'keeps password_expiry_utc and oauth_refresh_token' '
-	cat >req <<-\EOF &&
+	check_helper store --host=example.com <<-\EOF &&
 	protocol=https
 	host=example.com
 	username=user-expiry
@@ -266,39 +264,68 @@ test_expect_success 'keeps password_expiry_utc and oauth_refresh_token' '
 	password_expiry_utc=9999999999
 	oauth_refresh_token=xyzzy
 	EOF
-	helper store <req &&
-	printf "protocol=https\nhost=example.com\nusername=user-expiry\n" |
-	helper get >out &&
-	cat >expect <<-\EOF &&
+	check_helper get --host=example.com <<-\EOF
+	protocol=https
+	host=example.com
+	username=user-expiry
+	--
 	username=user-expiry
 	password=pass
 	password_expiry_utc=9999999999
 	oauth_refresh_token=xyzzy
 	EOF
-	test_cmp expect out
 '
 
 test_expect_success 'overwrites when only password_expiry_utc changes' '
-	sed "s/9999999999/9999999998/" req | helper store &&
-	printf "protocol=https\nhost=example.com\nusername=user-expiry\n" |
-	helper get >out &&
-	test_grep "^password_expiry_utc=9999999998$" out
+	check_helper store --host=example.com <<-\EOF &&
+	protocol=https
+	host=example.com
+	username=user-expiry
+	password=pass
+	password_expiry_utc=9999999998
+	oauth_refresh_token=xyzzy
+	EOF
+	check_helper get --host=example.com <<-\EOF
+	protocol=https
+	host=example.com
+	username=user-expiry
+	--
+	username=user-expiry
+	password=pass
+	password_expiry_utc=9999999998
+	oauth_refresh_token=xyzzy
+	EOF
 '
 
 test_expect_success 'an expired credential is not given out' '
-	sed "s/9999999999/1000000000/" req | helper store &&
-	printf "protocol=https\nhost=example.com\nusername=user-expiry\n" |
-	helper get >out 2>err &&
-	test_must_be_empty out &&
-	test_must_be_empty err
+	check_helper store --host=example.com <<-\EOF &&
+	protocol=https
+	host=example.com
+	username=user-expiry
+	password=pass
+	password_expiry_utc=1000000000
+	oauth_refresh_token=xyzzy
+	EOF
+	check_helper get --host=example.com <<-\EOF
+	protocol=https
+	host=example.com
+	username=user-expiry
+	EOF
 '
 
 test_expect_success 'never stores an ephemeral credential' '
-	printf "protocol=https\nhost=example.com\nusername=eph\npassword=p\nephemeral=1\n" |
-	git credential-bbtoken --host=example.com store &&
-	printf "protocol=https\nhost=example.com\nusername=eph\n" |
-	git credential-bbtoken --host=example.com get >out &&
-	test_must_be_empty out
+	check_helper store --host=example.com <<-\EOF &&
+	protocol=https
+	host=example.com
+	username=eph
+	password=p
+	ephemeral=1
+	EOF
+	check_helper get --host=example.com <<-\EOF
+	protocol=https
+	host=example.com
+	username=eph
+	EOF
 '
 
 test_expect_success 'erases every matching credential' '
@@ -320,6 +347,8 @@ test_expect_success 'erases every matching credential' '
 	EOF
 '
 
+# A helper that read lines into a fixed buffer would take the tail of
+# this wwwauth[] line for a line of its own, and answer for the victim.
 test_expect_success 'a long header does not smuggle a host' '
 	check approve <<-\EOF &&
 	protocol=https
@@ -328,39 +357,61 @@ test_expect_success 'a long header does not smuggle a host' '
 	password=to-be-stolen
 	EOF
 	long=$(head -c 1001 /dev/zero | tr "\000" a) &&
-	printf "protocol=https\nhost=badguy.example.com\nwwwauth[]=basic realm=%shost=victim.example.com\n" "$long" |
-	git credential-bbtoken --host=example.com --host=victim.example.com get >out &&
-	test_must_be_empty out
+	check_helper get --host=example.com --host=victim.example.com <<-EOF
+	protocol=https
+	host=badguy.example.com
+	wwwauth[]=basic realm=${long}host=victim.example.com
+	EOF
 '
 
 test_expect_success 'an erase without host erases nothing' '
-	printf "protocol=https\nusername=user\n" |
-	git credential-bbtoken --host=victim.example.com erase &&
-	printf "protocol=https\nhost=victim.example.com\nusername=user\n" |
-	git credential-bbtoken --host=victim.example.com get >out &&
-	test_grep "password=to-be-stolen" out
+	check_helper erase --host=victim.example.com <<-\EOF &&
+	protocol=https
+	username=user
+	EOF
+	check_helper get --host=victim.example.com <<-\EOF
+	protocol=https
+	host=victim.example.com
+	username=user
+	--
+	username=user
+	password=to-be-stolen
+	EOF
 '
 
 # On the file store, a rewrite shows as a new inode (write, then rename).
 test "$STORE_KIND" = keyring ||
 test_expect_success 'a store that changes nothing does not rewrite the file' '
 	ls -i "$FILE_STORE" >before &&
-	printf "protocol=https\nhost=victim.example.com\nusername=user\npassword=to-be-stolen\n" |
-	git credential-bbtoken --host=victim.example.com store &&
+	check_helper store --host=victim.example.com <<-\EOF &&
+	protocol=https
+	host=victim.example.com
+	username=user
+	password=to-be-stolen
+	EOF
 	ls -i "$FILE_STORE" >after &&
 	test_cmp before after
 '
 
 test "$STORE_KIND" != keyring ||
 test_expect_success 'a store that changes nothing does not rewrite the keyring' '
-	printf "protocol=https\nhost=victim.example.com\n" |
-	git credential-bbtoken --host=victim.example.com get >before &&
+	check_helper get --host=victim.example.com <<-\EOF &&
+	protocol=https
+	host=victim.example.com
+	--
+	username=user
+	password=to-be-stolen
+	EOF
 	dbus-monitor --session "interface=org.freedesktop.Secret.Item" \
 		"interface=org.freedesktop.Secret.Collection" >monitor 2>&1 &
 	mon=$! &&
 	sleep 0.5 &&
-	printf "protocol=https\nhost=victim.example.com\nusername=user\npassword=to-be-stolen\n" |
-	git credential-bbtoken --host=victim.example.com store &&
+	check_helper store --host=victim.example.com <<-\EOF &&
+	protocol=https
+	host=victim.example.com
+	username=user
+	password=to-be-stolen
+	EOF
 	sleep 0.5 &&
 	kill $mon &&
 	test_grep -v "SetSecret\|CreateItem" monitor

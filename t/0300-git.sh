@@ -41,7 +41,7 @@ test_expect_success 'storing the token just served stays on the lean path' '
 	{ printf "protocol=https\nhost=%s\npath=acme/widget.git\n" "$BB_HOST"; cat served; } |
 	BBTOKEN_TRACE=1 git credential-bbtoken --host="$BB_HOST" store 2>err &&
 	test_grep "loading .*$STORE_MODULE" err &&
-	test_grep -v "bbtoken-tools.so" err
+	test_grep -v "bbtoken-full.so" err
 '
 
 test_expect_success 'an email as the username is mapped, with one line why' '

@@ -62,8 +62,8 @@ test_expect_success 'with no session bus, get loads no gio and contacts no bus' 
 	no_bus env BBTOKEN_TRACE=1 git credential-bbtoken --host="$BB_HOST" get \
 		>answer 2>err &&
 	test_grep "^password=$(cat file.secret)$" answer &&
-	test_grep "loading .*bbtoken-file.so" err &&
-	test_grep -v "bbtoken-ssget.so" err
+	test_grep "loading .*bbtoken-get-file.so" err &&
+	test_grep -v "bbtoken-get-secretservice.so" err
 '
 
 # A session bus that works, where no keyring is nor can be started.

@@ -245,21 +245,26 @@ split_blocks () {
 	' n=0 && touch "$TRASH/block0" "$TRASH/block1" "$TRASH/block2"
 }
 
-# check_helper [--exit=N] ACTION [OPTION...]: run
+# check_helper [--exit=N] [--timeout=S] ACTION [OPTION...]: run
 # `git credential-bbtoken OPTION... ACTION` on the request (stdin up to a
 # line "--"), then compare its stdout with the next block and its stderr
 # with the rest, exactly, and its exit code with N (default 0).  The
 # request block is expanded by printf %b, so that "\r" or "\000" in it
-# are the bytes a here-document cannot hold.
+# are the bytes a here-document cannot hold.  With --timeout, a helper
+# still running after S seconds is killed, and exits 124: for tests of a
+# keyring that hangs, where a hang must fail the test, not stop the run
+# (the helper then runs in a process group of its own, away from the
+# terminal).
 check_helper () {
-	want=0
+	want=0 deadline=
 	case $1 in --exit=*) want=${1#--exit=}; shift ;; esac
+	case $1 in --timeout=*) deadline="timeout ${1#--timeout=}"; shift ;; esac
 	action=$1
 	shift
 	split_blocks &&
 	printf '%b' "$(cat "$TRASH/block0")" >"$TRASH/request" &&
 	{ test ! -s "$TRASH/block0" || printf '\n' >>"$TRASH/request"; } &&
-	git credential-bbtoken "$@" "$action" <"$TRASH/request" \
+	$deadline git credential-bbtoken "$@" "$action" <"$TRASH/request" \
 		>"$TRASH/stdout" 2>"$TRASH/stderr"
 	ret=$?
 	test_cmp "$TRASH/block1" "$TRASH/stdout" &&
@@ -371,7 +376,7 @@ lock_keyring () {
 # --- KWallet and KeePassXC as the Secret Service ----------------------------
 #
 # Both run headless in the script's own bus, as
-# shared/design/other-keyrings.md says; t/keyring-ctl speaks D-Bus for
+# docs/internals/test-keyrings.md says; t/keyring-ctl speaks D-Bus for
 # the steps that need a prompt run or a signal waited for.
 KEYRING_CTL=$TEST_DIRECTORY/keyring-ctl
 
@@ -668,13 +673,13 @@ esac
 case $BBTOKEN_TEST_STORE in
 secretservice)
 	STORE_WHERE="the Secret Service"
-	STORE_MODULE=bbtoken-ssget.so
+	STORE_MODULE=bbtoken-get-secretservice.so
 	start_dbus
 	start_keyring
 	;;
 kwallet)
 	STORE_WHERE="the Secret Service"
-	STORE_MODULE=bbtoken-ssget.so
+	STORE_MODULE=bbtoken-get-secretservice.so
 	provider_env
 	start_dbus
 	bus_sandbox_env
@@ -682,20 +687,20 @@ kwallet)
 	;;
 keepassxc)
 	STORE_WHERE="the Secret Service"
-	STORE_MODULE=bbtoken-ssget.so
+	STORE_MODULE=bbtoken-get-secretservice.so
 	provider_env
 	start_dbus
 	bus_sandbox_env
 	start_keepassxc
 	;;
 file-key)
-	STORE_MODULE=bbtoken-file.so
+	STORE_MODULE=bbtoken-get-file.so
 	STORE_WHERE="the encrypted file store $FILE_STORE, since $NO_BUS"
 	git credential-bbtoken init --key-file >"$TRASH/init.out" 2>&1 ||
 		die "init --key-file failed: $(cat "$TRASH/init.out")"
 	;;
 file-pass)
-	STORE_MODULE=bbtoken-file.so
+	STORE_MODULE=bbtoken-get-file.so
 	STORE_WHERE="the encrypted file store $FILE_STORE, since $NO_BUS"
 	printf '%s\n' "$TEST_PASSPHRASE" |
 	git credential-bbtoken init --passphrase --stdin >"$TRASH/init.out" 2>&1 &&
@@ -753,7 +758,7 @@ payload () {
 # tool_store ARGS...: `secret-tool store ARGS...` with its secret on
 # stdin, tried up to three times.  secret-tool opens a Diffie-Hellman
 # session, which kwalletd5 refuses about one time in a hundred
-# ("Client public key size is invalid", ../shared/design/other-keyrings.md);
+# ("Client public key size is invalid", docs/internals/test-keyrings.md);
 # the helper retries its own writes, and the harness's tool must too, or
 # the suite fails by chance.
 tool_store () {

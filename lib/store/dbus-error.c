@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The D-Bus error vocabulary of the Secret Service backends; see
- * dbus-error.h.  Linked into the ssget module and the tools module
- * alike, and compiled against gio alone.
+ * dbus-error.h.  Linked into bbtoken-get-secretservice.so and
+ * bbtoken-full.so alike, and compiled against gio alone.
  */
 #include "dbus-error.h"
 #include "../store.h"

@@ -6,8 +6,8 @@
 
 /*
  * What a GError from GDBus means to a store, in the words both Secret
- * Service backends (ssget.c, secretservice.c) map onto store_err.  One
- * copy, so that the lean `get` and the libsecret store never disagree on
+ * Service backends (secretservice-get.c, secretservice.c) map onto
+ * store_err.  One copy, so that the lean `get` and the libsecret store never disagree on
  * whether a keyring is absent or merely slow: `auto` falls back to the
  * file store on either.  gio only, no libsecret.
  */

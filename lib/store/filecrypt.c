@@ -80,8 +80,8 @@ int filecrypt_scrypt(const char *pass, size_t len, const unsigned char *salt,
 /*
  * HMAC-SHA256 (RFC 2104) on SHA-256's own functions.  EVP's HKDF would
  * do the same sums, but fetching it builds OpenSSL's method store for
- * KDFs: a quarter of what a file-store `get` cost (shared/design's
- * budget is twice git's plain-text store).  SHA-256 itself has no
+ * KDFs: a quarter of what a file-store `get` cost (the budget is twice
+ * git's plain-text store; docs/internals/get-path.md).  SHA-256 itself has no
  * secret-dependent lookups, so the low-level functions are safe here.
  */
 static void hmac_sha256(const unsigned char *key, size_t key_len,

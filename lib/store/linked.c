@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The backends as the tools module reaches them: linked in.  The tools
+ * The backends as the full module reaches them: linked in.  The full
  * module never runs git's `get`, so the lean lookup is the full store.
  */
 #include "backend.h"
@@ -10,7 +10,7 @@ int backend_secretservice(struct store **out, int flags)
 	return store_secretservice_open(out, flags);
 }
 
-int backend_ssget(struct store **out, int flags)
+int backend_secretservice_get(struct store **out, int flags)
 {
 	return store_secretservice_open(out, flags & ~STORE_LEAN);
 }

@@ -7,7 +7,7 @@
  */
 #include "backend.h"
 #include "../module.h"
-#include "../tools.h"
+#include "../module-full.h"
 
 typedef int open_fn(struct store **, int);
 
@@ -26,19 +26,20 @@ static int from_module(const char *module, const char *symbol,
 
 int backend_secretservice(struct store **out, int flags)
 {
-	const struct bbtoken_tools *tools = module_tools();
+	const struct bbtoken_full *full = module_full();
 
 	*out = NULL;
-	return tools ? tools->store_secretservice_open(out, flags)
+	return full ? full->store_secretservice_open(out, flags)
 		     : STORE_ERR_MODULE;
 }
 
-int backend_ssget(struct store **out, int flags)
+int backend_secretservice_get(struct store **out, int flags)
 {
-	return from_module(MODULE_SSGET, "store_ssget_open", out, flags);
+	return from_module(MODULE_GET_SECRETSERVICE,
+			   "store_secretservice_get_open", out, flags);
 }
 
 int backend_file(struct store **out, int flags)
 {
-	return from_module(MODULE_FILE, "store_file_open", out, flags);
+	return from_module(MODULE_GET_FILE, "store_file_open", out, flags);
 }

@@ -87,6 +87,13 @@ int store_bus_address_present(void)
 	return found;
 }
 
+int store_prompt_answerable(void)
+{
+	const char *d = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
+
+	return (d && *d) || (w && *w);
+}
+
 static void copy_words(struct store *s, struct store *from)
 {
 	buf_set(&s->detail, buf_str(&from->detail));
@@ -104,7 +111,7 @@ static int open_backend(struct store *s, enum store_kind kind, int lean)
 	if (kind == STORE_FILE)
 		err = backend_file(&ch->main, s->flags);
 	else if (lean)
-		err = backend_ssget(&ch->main, s->flags);
+		err = backend_secretservice_get(&ch->main, s->flags);
 	else
 		err = backend_secretservice(&ch->main, s->flags);
 	if (err) {

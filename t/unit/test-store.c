@@ -87,12 +87,12 @@ static struct store *open_ss(int flags)
 	return s;
 }
 
-static struct store *open_ssget(void)
+static struct store *open_lookup(void)
 {
 	struct store *s;
 
-	if (store_ssget_open(&s, 0)) {
-		note("store_ssget_open failed");
+	if (store_secretservice_get_open(&s, 0)) {
+		note("store_secretservice_get_open failed");
 		exit(2);
 	}
 	return s;
@@ -330,7 +330,7 @@ static int raw_lock_default(void)
 
 static void check_read_only(void)
 {
-	struct store *g = open_ssget();
+	struct store *g = open_lookup();
 	struct token t;
 	int a, b, c;
 
@@ -341,7 +341,7 @@ static void check_read_only(void)
 	c = store_remove(g, &t);
 	report(a == STORE_ERR_FAILED && b == STORE_ERR_FAILED &&
 	       c == STORE_ERR_FAILED && g->detail.len,
-	       "ssget refuses put, mark and remove with a detail");
+	       "the lean lookup refuses put, mark and remove with a detail");
 	token_release(&t);
 	store_close(g);
 }
@@ -374,9 +374,9 @@ static void check_put_and_find(struct store *ss, struct store *g,
 	ret = find(g, "bitbucket.org", &l);
 	report(expect(g, ret, STORE_OK) && l.nr == 2 && round_trips(&l, api) &&
 	       round_trips(&l, acc),
-	       "ssget find returns every field as it was put");
+	       "the lean lookup find returns every field as it was put");
 	report(l.nr == 2 && l.v[0] == by_id(&l, &api->id),
-	       "ssget find returns the newest first");
+	       "the lean lookup find returns the newest first");
 
 	ret = find(ss, "example.com", &l);
 	report(expect(ss, ret, STORE_OK) && l.nr == 1 && round_trips(&l, opq) &&
@@ -384,10 +384,10 @@ static void check_put_and_find(struct store *ss, struct store *g,
 	       "libsecret find by host returns only that host's tokens");
 	ret = find(g, "example.com", &l);
 	report(expect(g, ret, STORE_OK) && l.nr == 1 && round_trips(&l, opq),
-	       "ssget find by host returns only that host's tokens");
+	       "the lean lookup find by host returns only that host's tokens");
 	ret = find(g, "gitlab.com", &l);
 	report(expect(g, ret, STORE_OK) && !l.nr,
-	       "ssget find of a host with nothing stored finds nothing");
+	       "the lean lookup find of a host with nothing stored finds nothing");
 	ret = find(ss, "gitlab.com", &l);
 	report(expect(ss, ret, STORE_OK) && !l.nr,
 	       "libsecret find of a host with nothing stored finds nothing");
@@ -399,7 +399,7 @@ static void check_put_and_find(struct store *ss, struct store *g,
 	token_list_release(&l);
 	ret = store_list(g, &l);
 	report(expect(g, ret, STORE_OK) && l.nr == 3,
-	       "ssget list returns the tokens of every host");
+	       "the lean lookup list returns the tokens of every host");
 	token_list_release(&l);
 }
 
@@ -434,7 +434,7 @@ static void check_order(struct store *ss, struct store *g)
 	report(ok && in_order(ss, "order.example.com"),
 	       "libsecret find sorts by created, newest first");
 	report(ok && in_order(g, "order.example.com"),
-	       "ssget find sorts by created, newest first");
+	       "the lean lookup find sorts by created, newest first");
 }
 
 static void check_attributes(void)
@@ -479,7 +479,7 @@ static void check_replace(struct store *ss, struct store *g, struct token *api)
 	       "put of a token with an id keeps its id");
 	ret = find(g, "bitbucket.org", &l);
 	report(expect(g, ret, STORE_OK) && l.nr == 2 && round_trips(&l, api),
-	       "put replaces the secret in place (ssget sees the new one)");
+	       "put replaces the secret in place (the lean lookup sees the new one)");
 	ret = find(ss, "bitbucket.org", &l);
 	report(expect(ss, ret, STORE_OK) && l.nr == 2 && round_trips(&l, api),
 	       "put replaces the secret in place (libsecret sees the new one)");
@@ -563,7 +563,7 @@ static void check_bad_items(struct store *ss, struct store *g)
 	       "libsecret find skips items whose secret is not a credential");
 	ret = find(g, "bitbucket.org", &l);
 	report(expect(g, ret, STORE_OK) && l.nr == 1,
-	       "ssget find skips items whose secret is not a credential");
+	       "the lean lookup find skips items whose secret is not a credential");
 	token_list_release(&l);
 
 	opaque_credential(&bad);
@@ -592,7 +592,7 @@ static void check_bad_items(struct store *ss, struct store *g)
 
 static int mode_keyring(void)
 {
-	struct store *ss = open_ss(0), *g = open_ssget();
+	struct store *ss = open_ss(0), *g = open_lookup();
 	struct token api, acc, opq;
 
 	api_token(&api);
@@ -623,7 +623,7 @@ static int mode_locked(void)
 {
 	static const char payload[] = "bbtoken-secret 1\nkind=api\n"
 		"created=5\nhost=bitbucket.org\npassword=" API_PASSWORD "\n";
-	struct store *ss = open_ss(0), *g = open_ssget(), *sp;
+	struct store *ss = open_ss(0), *g = open_lookup(), *sp;
 	struct token_list l = TOKEN_LIST_INIT;
 	struct token api;
 	gint64 t0;
@@ -642,8 +642,8 @@ static int mode_locked(void)
 	report(expect(g, ret, STORE_ERR_LOCKED) && l.nr == 1 &&
 	       !by_id(&l, &api.id) &&
 	       strstr(buf_str(&g->detail), "--replace --unlock"),
-	       "ssget find reports LOCKED and returns the unlocked tokens");
-	note("ssget locked: %ld ms; detail: %s", elapsed_ms(t0),
+	       "the lean lookup find reports LOCKED and returns the unlocked tokens");
+	note("the lean lookup locked: %ld ms; detail: %s", elapsed_ms(t0),
 	     buf_str(&g->detail));
 
 	t0 = g_get_monotonic_time();
@@ -687,7 +687,7 @@ static int mode_locked(void)
 /* Every store call fails UNAVAILABLE, and fast. */
 static int mode_unavailable(const char *why)
 {
-	struct store *ss = open_ss(0), *g = open_ssget();
+	struct store *ss = open_ss(0), *g = open_lookup();
 	struct token_list l = TOKEN_LIST_INIT;
 	struct token api;
 	gint64 t0;
@@ -697,8 +697,8 @@ static int mode_unavailable(const char *why)
 	ret = store_find(g, "bitbucket.org", &l);
 	report(expect(g, ret, STORE_ERR_UNAVAILABLE) && !l.nr &&
 	       g->detail.len && elapsed_ms(t0) < 2000,
-	       "ssget find is UNAVAILABLE with %s", why);
-	note("ssget: %ld ms; detail: %s", elapsed_ms(t0), buf_str(&g->detail));
+	       "the lean lookup find is UNAVAILABLE with %s", why);
+	note("lean lookup: %ld ms; detail: %s", elapsed_ms(t0), buf_str(&g->detail));
 
 	t0 = g_get_monotonic_time();
 	ret = store_find(ss, "bitbucket.org", &l);
@@ -721,7 +721,7 @@ static int mode_unavailable(const char *why)
 /* A keyring owns the name and never answers: each call ends at its deadline. */
 static int mode_hang(void)
 {
-	struct store *ss = open_ss(0), *g = open_ssget();
+	struct store *ss = open_ss(0), *g = open_lookup();
 	struct token_list l = TOKEN_LIST_INIT;
 	struct token api;
 	gint64 t0;
@@ -734,8 +734,8 @@ static int mode_hang(void)
 	ret = store_find(g, "bitbucket.org", &l);
 	ms = elapsed_ms(t0);
 	report(expect(g, ret, STORE_ERR_TIMEOUT) && ms >= 400 && ms < 1500,
-	       "ssget find gives up on a silent keyring at its deadline");
-	note("ssget: %ld ms; detail: %s", ms, buf_str(&g->detail));
+	       "the lean lookup find gives up on a silent keyring at its deadline");
+	note("lean lookup: %ld ms; detail: %s", ms, buf_str(&g->detail));
 
 	t0 = g_get_monotonic_time();
 	ret = store_find(ss, "bitbucket.org", &l);

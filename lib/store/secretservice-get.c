@@ -4,7 +4,7 @@
  * spoken over raw GDBus, with no libsecret.
  *
  * Git runs the helper for every authenticated HTTPS request, so this
- * path is measured in tenths of a millisecond (shared/design/get-path.md).
+ * path is measured in tenths of a millisecond (docs/internals/get-path.md).
  * What makes it fast is what it leaves out: no Diffie-Hellman session
  * (the "plain" algorithm), no proxy objects loading properties, no
  * attributes read, and OpenSession sent together with SearchItems so the
@@ -43,7 +43,7 @@
 #define SS_SERVICE_PATH "/org/freedesktop/secrets"
 #define SS_SERVICE_IFACE "org.freedesktop.Secret.Service"
 
-struct ssget {
+struct lookup {
 	GDBusConnection *bus;	/* private, opened by the first find */
 	GMainContext *ctx;	/* where our replies are dispatched */
 	int hello;		/* Hello is ours to send, before anything */
@@ -110,7 +110,7 @@ static void call_bus(struct store *s, const char *dest, const char *path,
 		     const char *iface, const char *method, GVariant *args,
 		     const char *reply_type, struct reply *r)
 {
-	struct ssget *g = s->priv;
+	struct lookup *g = s->priv;
 
 	g_dbus_connection_call(g->bus, dest, path, iface, method, args,
 			       G_VARIANT_TYPE(reply_type),
@@ -126,7 +126,7 @@ static void call_service(struct store *s, const char *path, const char *method,
 }
 
 /* Every call sent has a deadline, so this always returns. */
-static void wait_reply(struct ssget *g, struct reply *r)
+static void wait_reply(struct lookup *g, struct reply *r)
 {
 	while (!r->done)
 		g_main_context_iteration(g->ctx, TRUE);
@@ -376,7 +376,7 @@ static int connect_unix(struct store *s, const struct sockaddr_un *sa,
 /* An authenticated socket made into a GDBus connection: no I/O here. */
 static int wrap_socket(struct store *s, int fd)
 {
-	struct ssget *g = s->priv;
+	struct lookup *g = s->priv;
 	GSocketConnection *stream;
 	GSocket *sock;
 	GError *e = NULL;
@@ -443,7 +443,7 @@ static gboolean on_deadline(gpointer data)
 
 static int connect_gio(struct store *s, const char *address, gint64 deadline)
 {
-	struct ssget *g = s->priv;
+	struct lookup *g = s->priv;
 	struct bus_wait *w = xcalloc(1, sizeof(*w));
 	GCancellable *cancel = g_cancellable_new();
 	GSource *timer = g_timeout_source_new(ms_left(deadline));
@@ -495,7 +495,7 @@ static int connect_gio(struct store *s, const char *address, gint64 deadline)
  */
 static int connect_bus(struct store *s, gint64 deadline)
 {
-	struct ssget *g = s->priv;
+	struct lookup *g = s->priv;
 	struct sockaddr_un sa;
 	socklen_t len = 0;
 	char guid[64];
@@ -613,7 +613,7 @@ static int locked_error(struct store *s, size_t nr)
  */
 static int default_locked(struct store *s)
 {
-	struct ssget *g = s->priv;
+	struct lookup *g = s->priv;
 	struct reply alias = { NULL, NULL, 0 }, prop = { NULL, NULL, 0 };
 	const char *path = NULL;
 	int ret = STORE_OK, locked = 0;
@@ -669,7 +669,7 @@ out:
  */
 static int locked_behind_schema(struct store *s, const char *host)
 {
-	struct ssget *g = s->priv;
+	struct lookup *g = s->priv;
 	struct reply search = { NULL, NULL, 0 };
 	size_t nr = 0;
 	int ret = STORE_OK;
@@ -695,7 +695,7 @@ static int locked_behind_schema(struct store *s, const char *host)
 static int get_secrets(struct store *s, GVariant *unlocked, const char *session,
 		       struct token_list *out)
 {
-	struct ssget *g = s->priv;
+	struct lookup *g = s->priv;
 	struct reply secrets = { NULL, NULL, 0 };
 	int ret;
 
@@ -714,7 +714,7 @@ static int get_secrets(struct store *s, GVariant *unlocked, const char *session,
 static int search_and_read(struct store *s, const char *host,
 			   struct token_list *out)
 {
-	struct ssget *g = s->priv;
+	struct lookup *g = s->priv;
 	struct reply session = { NULL, NULL, 0 }, search = { NULL, NULL, 0 };
 	struct reply hello = { NULL, NULL, 0 };
 	GVariant *unlocked = NULL, *locked = NULL;
@@ -765,7 +765,7 @@ static int search_and_read(struct store *s, const char *host,
 out:
 	/*
 	 * No Session.Close: the API closes a session when its client leaves
-	 * the bus, which we do in ssget_close.  Sending Close and flushing it
+	 * the bus, which we do in lookup_close.  Sending Close and flushing it
 	 * measured 0.25 ms, the whole margin of this path.
 	 */
 	if (unlocked)
@@ -784,10 +784,10 @@ out:
 	return ret;
 }
 
-static int ssget_find(struct store *s, const char *host,
+static int lookup_find(struct store *s, const char *host,
 		      struct token_list *out)
 {
-	struct ssget *g = s->priv;
+	struct lookup *g = s->priv;
 	size_t first = out->nr;
 	int ret;
 
@@ -805,9 +805,9 @@ static int ssget_find(struct store *s, const char *host,
 	return ret;
 }
 
-static int ssget_list(struct store *s, struct token_list *out)
+static int lookup_list(struct store *s, struct token_list *out)
 {
-	return ssget_find(s, NULL, out);
+	return lookup_find(s, NULL, out);
 }
 
 static int read_only(struct store *s)
@@ -817,28 +817,28 @@ static int read_only(struct store *s)
 	return STORE_ERR_FAILED;
 }
 
-static int ssget_put(struct store *s, struct token *t)
+static int lookup_put(struct store *s, struct token *t)
 {
 	(void)t;
 	return read_only(s);
 }
 
-static int ssget_mark(struct store *s, const struct token *t, int rejected)
+static int lookup_mark(struct store *s, const struct token *t, int rejected)
 {
 	(void)t;
 	(void)rejected;
 	return read_only(s);
 }
 
-static int ssget_remove(struct store *s, const struct token *t)
+static int lookup_remove(struct store *s, const struct token *t)
 {
 	(void)t;
 	return read_only(s);
 }
 
-static void ssget_close(struct store *s)
+static void lookup_close(struct store *s)
 {
-	struct ssget *g = s->priv;
+	struct lookup *g = s->priv;
 
 	/* Dropping the last reference to a private connection closes it. */
 	if (g->bus)
@@ -848,25 +848,25 @@ static void ssget_close(struct store *s)
 	store_free(s);
 }
 
-static const struct store_ops ssget_ops = {
+static const struct store_ops lookup_ops = {
 	.name = "secret-service-get",
-	.find = ssget_find,
-	.put = ssget_put,
-	.mark = ssget_mark,
-	.remove = ssget_remove,
-	.list = ssget_list,
-	.close = ssget_close,
+	.find = lookup_find,
+	.put = lookup_put,
+	.mark = lookup_mark,
+	.remove = lookup_remove,
+	.list = lookup_list,
+	.close = lookup_close,
 };
 
 /*
  * Nothing is contacted here: the bus is reached by the first find, so
  * that its failure comes back with a detail in the store.
  */
-int store_ssget_open(struct store **out, int flags)
+int store_secretservice_get_open(struct store **out, int flags)
 {
-	struct ssget *g = xcalloc(1, sizeof(*g));
+	struct lookup *g = xcalloc(1, sizeof(*g));
 
 	g->ctx = g_main_context_new();
-	*out = store_new(&ssget_ops, g, flags);
+	*out = store_new(&lookup_ops, g, flags);
 	return STORE_OK;
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bbtoken-tools.so's entry: everything off git's `get` path, reached
- * through one table (tools.h).  Linked with libsecret, libcurl and
- * OpenSSL so that the binary git runs need not be.
+ * bbtoken-full.so's entry table (module-full.h): git's store and erase,
+ * the dispatch of every command, and the libsecret store.  The module is
+ * linked with libsecret, gio, libcrypto, libcurl and json-c, so that the
+ * binary git runs need not be.
  */
-#include "tools.h"
+#include "module-full.h"
 #include "action.h"
 #include "cmd.h"
 #include "msg.h"
@@ -14,7 +15,7 @@
 static int take_helper_options(int argc, const char **argv,
 			       struct bb_options *o);
 
-static int tools_command(int argc, const char **argv, struct bb_options *o)
+static int full_command(int argc, const char **argv, struct bb_options *o)
 {
 	static const struct {
 		const char *name;
@@ -47,16 +48,16 @@ static int tools_command(int argc, const char **argv, struct bb_options *o)
 	return EXIT_USAGE;
 }
 
-static const struct bbtoken_tools tools = {
+static const struct bbtoken_full full = {
 	action_store,
 	action_erase,
-	tools_command,
+	full_command,
 	store_secretservice_open,
 };
 
-const struct bbtoken_tools *bbtoken_tools(void)
+const struct bbtoken_full *bbtoken_full(void)
 {
-	return &tools;
+	return &full;
 }
 
 /*
