@@ -83,12 +83,42 @@ static int schema_is(GHashTable *attrs, const char *name)
 	return !s || !strcmp(s, name);
 }
 
+static void item_release(struct foreign_item *f)
+{
+	buf_release(&f->path);
+	buf_release(&f->username);
+	buf_release(&f->password);
+}
+
+/*
+ * Append the item.  One whose path, user or secret would pass a buf's
+ * cap is left out: no credential git keeps comes near it, and doctor
+ * has nothing to say of it.
+ */
 static void add_item(struct foreign_list *out, enum foreign_kind kind,
 		     SecretItem *item, const char *user)
 {
-	struct foreign_item *f;
+	const char *path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(item));
 	SecretValue *value = secret_item_get_secret(item);
+	struct foreign_item f = { .kind = kind, .locked = !value };
+	const char *data = NULL;
+	gsize len = 0;
+	int too_long;
 
+	if (!user)
+		user = "";
+	if (value)
+		data = secret_value_get(value, &len);
+	too_long = buf_try_setn(&f.path, path, strlen(path)) ||
+		   buf_try_setn(&f.username, user, strlen(user)) ||
+		   (value && buf_try_setn(&f.password, data ? data : "",
+					  data ? len : 0));
+	if (value)
+		secret_value_unref(value);
+	if (too_long) {
+		item_release(&f);
+		return;
+	}
 	if (out->nr == out->alloc) {
 		size_t n = out->alloc ? 2 * out->alloc : 4;
 		struct foreign_item *v = xcalloc(n, sizeof(*v));
@@ -99,20 +129,7 @@ static void add_item(struct foreign_list *out, enum foreign_kind kind,
 		out->v = v;
 		out->alloc = n;
 	}
-	f = &out->v[out->nr++];
-	memset(f, 0, sizeof(*f));
-	f->kind = kind;
-	buf_set(&f->path, g_dbus_proxy_get_object_path(G_DBUS_PROXY(item)));
-	buf_set(&f->username, user ? user : "");
-	if (value) {
-		gsize len;
-		const char *data = secret_value_get(value, &len);
-
-		buf_setn(&f->password, data ? data : "", data ? len : 0);
-		secret_value_unref(value);
-	} else {
-		f->locked = 1;
-	}
+	out->v[out->nr++] = f;
 }
 
 /* host[:port] into the host name and the port ("" when none). */
@@ -289,11 +306,8 @@ void foreign_list_release(struct foreign_list *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->nr; i++) {
-		buf_release(&l->v[i].path);
-		buf_release(&l->v[i].username);
-		buf_release(&l->v[i].password);
-	}
+	for (i = 0; i < l->nr; i++)
+		item_release(&l->v[i]);
 	free(l->v);
 	l->v = NULL;
 	l->nr = l->alloc = 0;

@@ -414,26 +414,25 @@ static int unlock_found(struct store *s, GList *locked)
 	return ret;
 }
 
-/* Decode the item's secret into out; what is not a credential is skipped. */
+/*
+ * Decode the item's secret into out; what is not a credential is
+ * skipped, and so is an item whose path would pass the id's cap.
+ */
 static int add_item(SecretItem *item, SecretValue *value, struct token_list *out)
 {
+	const char *path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(item));
 	const char *data;
 	struct token *t;
 	gsize len;
-	int ret = 0;
 
 	data = secret_value_get(value, &len);
 	t = token_new();
-	if (!data || token_decode(t, data, len)) {
+	if (!data || token_decode(t, data, len) ||
+	    buf_try_setn(&t->id, path, strlen(path))) {
 		token_free(t);
-	} else if (buf_set(&t->id,
-			   g_dbus_proxy_get_object_path(G_DBUS_PROXY(item)))) {
-		token_free(t);
-		ret = -1;
-	} else {
-		ret = token_list_add(out, t);
+		return 0;
 	}
-	return ret;
+	return token_list_add(out, t);
 }
 
 /* Unlocked items whose secret did not come: a session gone wrong. */
@@ -711,6 +710,7 @@ static int create_item(struct store *s, struct token *t, GHashTable *attrs,
 	SecretItem *item = NULL;
 	GError *e = NULL;
 	struct sscall c;
+	const char *path;
 	int ret;
 
 	ret = default_collection(s, &coll);
@@ -729,15 +729,16 @@ static int create_item(struct store *s, struct token *t, GHashTable *attrs,
 			   "storing the token in the keyring");
 		goto out;
 	}
+	path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(item));
 	ret = read_back(s, item, value);
-	if (ret != STORE_OK) {
-		/* Never leave behind what does not read back. */
-		delete_item(s, item);
-	} else if (buf_set(&t->id,
-			   g_dbus_proxy_get_object_path(G_DBUS_PROXY(item)))) {
-		store_set_detail(s, "out of memory storing the token");
+	if (ret == STORE_OK && buf_try_setn(&t->id, path, strlen(path))) {
+		store_set_detail(s, "the keyring gave the item a path too long "
+				 "to keep");
 		ret = STORE_ERR_FAILED;
 	}
+	/* Never leave behind what does not read back, or cannot be found. */
+	if (ret != STORE_OK)
+		delete_item(s, item);
 	g_object_unref(item);
 out:
 	if (coll)
