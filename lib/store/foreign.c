@@ -2,15 +2,11 @@
 /*
  * Other programs' items in the Secret Service (see foreign.h).
  *
- * Deadlines as in secretservice.c: each libsecret call is started
- * asynchronously on a main context of our own, run until it answers or
- * its deadline passes; one that does not answer is cancelled and, after
- * a short grace, abandoned.  That machinery is static there and this
- * file is the only other user, so the few lines are repeated here rather
- * than widening the backend's interface.
+ * Every libsecret call has a deadline: it is one of sscall.h.
  */
 #include "foreign.h"
 #include "../store.h"
+#include "sscall.h"
 
 #include <libsecret/secret.h>
 #include <stdio.h>
@@ -21,73 +17,8 @@
 /* What git's helper wrote before 2.45 (Debian 12 ships 2.39). */
 #define LIBSECRET_OLD_SCHEMA "org.gnome.keyring.NetworkPassword"
 #define GCM_SCHEMA "com.microsoft.GitCredentialManager"
-#define CANCEL_GRACE_MS 100
 
-struct call {
-	GMainContext *ctx;
-	GCancellable *cancel;
-	GAsyncResult *res;
-	int expired;
-};
-
-static void call_done(GObject *source, GAsyncResult *res, gpointer data)
-{
-	struct call *c = data;
-
-	(void)source;
-	c->res = g_object_ref(res);
-}
-
-static gboolean call_expire(gpointer data)
-{
-	*(int *)data = 1;
-	return G_SOURCE_REMOVE;
-}
-
-static void call_begin(struct call *c)
-{
-	c->ctx = g_main_context_new();
-	c->cancel = g_cancellable_new();
-	c->res = NULL;
-	c->expired = 0;
-	g_main_context_push_thread_default(c->ctx);
-}
-
-static int run_until(struct call *c, int ms)
-{
-	GSource *timer = g_timeout_source_new(ms);
-	int expired = 0;
-
-	g_source_set_callback(timer, call_expire, &expired, NULL);
-	g_source_attach(timer, c->ctx);
-	while (!c->res && !expired)
-		g_main_context_iteration(c->ctx, TRUE);
-	g_source_destroy(timer);
-	g_source_unref(timer);
-	return expired;
-}
-
-/* 1 when the call answered; an abandoned one leaks what it holds. */
-static int call_wait(struct call *c)
-{
-	if (run_until(c, STORE_TIMEOUT_MS)) {
-		c->expired = 1;
-		g_cancellable_cancel(c->cancel);
-		run_until(c, CANCEL_GRACE_MS);
-	}
-	return c->res != NULL;
-}
-
-static void call_end(struct call *c)
-{
-	g_main_context_pop_thread_default(c->ctx);
-	if (c->res)
-		g_object_unref(c->res);
-	g_object_unref(c->cancel);
-	g_main_context_unref(c->ctx);
-}
-
-static int fail(const struct call *c, GError *e, const char *doing,
+static int fail(const struct sscall *c, GError *e, const char *doing,
 		struct buf *detail)
 {
 	int err = STORE_ERR_FAILED;
@@ -110,14 +41,14 @@ static int fail(const struct call *c, GError *e, const char *doing,
 static int get_service(SecretService **out, struct buf *detail)
 {
 	GError *e = NULL;
-	struct call c;
+	struct sscall c;
 
 	*out = NULL;
-	call_begin(&c);
-	secret_service_get(SECRET_SERVICE_NONE, c.cancel, call_done, &c);
-	if (call_wait(&c))
+	sscall_begin(&c);
+	secret_service_get(SECRET_SERVICE_NONE, c.cancel, sscall_done, &c);
+	if (sscall_wait(&c, STORE_TIMEOUT_MS))
 		*out = secret_service_get_finish(c.res, &e);
-	call_end(&c);
+	sscall_end(&c);
 	if (!*out)
 		return fail(&c, e, "connecting to the Secret Service", detail);
 	return 0;
@@ -127,18 +58,18 @@ static int search(SecretService *svc, GHashTable *attrs, GList **items,
 		  struct buf *detail)
 {
 	GError *e = NULL;
-	struct call c;
+	struct sscall c;
 	int answered;
 
 	*items = NULL;
-	call_begin(&c);
+	sscall_begin(&c);
 	/* No SECRET_SEARCH_UNLOCK: doctor never raises a prompt. */
 	secret_service_search(svc, NULL, attrs, SECRET_SEARCH_ALL |
-			      SECRET_SEARCH_LOAD_SECRETS, c.cancel, call_done, &c);
-	answered = call_wait(&c);
+			      SECRET_SEARCH_LOAD_SECRETS, c.cancel, sscall_done, &c);
+	answered = sscall_wait(&c, STORE_TIMEOUT_MS);
 	if (answered)
 		*items = secret_service_search_finish(svc, c.res, &e);
-	call_end(&c);
+	sscall_end(&c);
 	if (!answered || e)
 		return fail(&c, e, "searching the keyring", detail);
 	return 0;
@@ -152,12 +83,42 @@ static int schema_is(GHashTable *attrs, const char *name)
 	return !s || !strcmp(s, name);
 }
 
+static void item_release(struct foreign_item *f)
+{
+	buf_release(&f->path);
+	buf_release(&f->username);
+	buf_release(&f->password);
+}
+
+/*
+ * Append the item.  One whose path, user or secret would pass a buf's
+ * cap is left out: no credential git keeps comes near it, and doctor
+ * has nothing to say of it.
+ */
 static void add_item(struct foreign_list *out, enum foreign_kind kind,
 		     SecretItem *item, const char *user)
 {
-	struct foreign_item *f;
+	const char *path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(item));
 	SecretValue *value = secret_item_get_secret(item);
+	struct foreign_item f = { .kind = kind, .locked = !value };
+	const char *data = NULL;
+	gsize len = 0;
+	int too_long;
 
+	if (!user)
+		user = "";
+	if (value)
+		data = secret_value_get(value, &len);
+	too_long = buf_try_setn(&f.path, path, strlen(path)) ||
+		   buf_try_setn(&f.username, user, strlen(user)) ||
+		   (value && buf_try_setn(&f.password, data ? data : "",
+					  data ? len : 0));
+	if (value)
+		secret_value_unref(value);
+	if (too_long) {
+		item_release(&f);
+		return;
+	}
 	if (out->nr == out->alloc) {
 		size_t n = out->alloc ? 2 * out->alloc : 4;
 		struct foreign_item *v = xcalloc(n, sizeof(*v));
@@ -168,20 +129,7 @@ static void add_item(struct foreign_list *out, enum foreign_kind kind,
 		out->v = v;
 		out->alloc = n;
 	}
-	f = &out->v[out->nr++];
-	memset(f, 0, sizeof(*f));
-	f->kind = kind;
-	buf_set(&f->path, g_dbus_proxy_get_object_path(G_DBUS_PROXY(item)));
-	buf_set(&f->username, user ? user : "");
-	if (value) {
-		gsize len;
-		const char *data = secret_value_get(value, &len);
-
-		buf_setn(&f->password, data ? data : "", data ? len : 0);
-		secret_value_unref(value);
-	} else {
-		f->locked = 1;
-	}
+	out->v[out->nr++] = f;
 }
 
 /* host[:port] into the host name and the port ("" when none). */
@@ -319,7 +267,7 @@ int foreign_delete(const char *host, const char *path, struct buf *detail)
 	SecretService *svc = NULL;
 	SecretItem *item = NULL;
 	GError *e = NULL;
-	struct call c;
+	struct sscall c;
 	GArray *m;
 	guint i;
 	int ret, ok = 0;
@@ -342,11 +290,11 @@ int foreign_delete(const char *host, const char *path, struct buf *detail)
 			g_object_unref(svc);
 		return ret;
 	}
-	call_begin(&c);
-	secret_item_delete(item, c.cancel, call_done, &c);
-	if (call_wait(&c))
+	sscall_begin(&c);
+	secret_item_delete(item, c.cancel, sscall_done, &c);
+	if (sscall_wait(&c, STORE_TIMEOUT_MS))
 		ok = secret_item_delete_finish(item, c.res, &e);
-	call_end(&c);
+	sscall_end(&c);
 	g_object_unref(item);
 	g_object_unref(svc);
 	if (!ok)
@@ -358,11 +306,8 @@ void foreign_list_release(struct foreign_list *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->nr; i++) {
-		buf_release(&l->v[i].path);
-		buf_release(&l->v[i].username);
-		buf_release(&l->v[i].password);
-	}
+	for (i = 0; i < l->nr; i++)
+		item_release(&l->v[i]);
 	free(l->v);
 	l->v = NULL;
 	l->nr = l->alloc = 0;

@@ -3,18 +3,10 @@
  * The full Secret Service store, through libsecret: every operation,
  * unlock prompts when a person can answer them, and the default
  * collection created when there is none.  Git's `get` reads through
- * store-ssget.c instead and comes here only when items are locked.
+ * secretservice-get.c instead and comes here only when items are locked.
  *
- * Deadlines.  libsecret's _sync functions spin a main context of their
- * own until the operation finishes, and some operations never finish: a
- * keyring that does not answer, or a prompt that completes in a way the
- * library does not expect.  So each operation here is started with
- * libsecret's asynchronous call on a main context of our own, which we
- * run until the answer comes or the deadline passes.  At the deadline
- * the operation is cancelled and given a moment to wind down; one that
- * still has not answered is abandoned.  Its context is never run again,
- * so its callback never fires, and what it holds is leaked rather than
- * letting git hang.
+ * Deadlines: every libsecret call here is one of sscall.h, so that a
+ * keyring that never answers costs git a timeout, not a hang.
  *
  * Every item carries all the attributes of secretservice.h; a field that
  * is unset is written as "".  The secret (token_encode) is the truth,
@@ -23,11 +15,11 @@
  * Sessions, and why a write is read back.  libsecret always asks for a
  * Diffie-Hellman session first, and kwalletd5 (5.103) gets about one DH
  * session in a hundred wrong: it rejects a client public key with a
- * leading zero byte ("Client public key size is invalid"), then answers
- * CreateItem or SetSecret with "Can't find session", after it has made
- * the item or dropped its old secret; and when the shared secret has a
- * leading zero it derives another AES key than ours.  libsecret has no
- * way to ask for the "plain" session that ssget.c uses (and whose
+ * leading zero byte ("Client public key size is invalid"), and when the
+ * shared secret has a leading zero it derives another AES key than ours,
+ * then answers CreateItem or SetSecret with "Can't find session", after
+ * it has made the item or dropped its old secret.  libsecret has no
+ * way to ask for the "plain" session that secretservice-get.c uses (and whose
  * clear-text crossing of the session bus gives nothing away, for the
  * reason its header gives), so a write here instead goes over a session
  * of its own, is read back through it, and counts only when what comes
@@ -45,15 +37,13 @@
 #include "../store.h"
 #include "dbus-error.h"
 #include "secretservice.h"
+#include "sscall.h"
 
 #include <libsecret/secret.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* How long a cancelled operation gets to wind down before we give up. */
-#define CANCEL_GRACE_MS 100
 
 struct sstore {
 	SecretService *service;	/* reached by the first operation */
@@ -99,82 +89,6 @@ enum op_kind {
 	OP_OTHER
 };
 
-/* One asynchronous libsecret operation, run to its answer or deadline. */
-struct call {
-	GMainContext *ctx;
-	GCancellable *cancel;
-	GAsyncResult *res;
-	int expired;
-};
-
-static void call_done(GObject *source, GAsyncResult *res, gpointer data)
-{
-	struct call *c = data;
-
-	(void)source;
-	c->res = g_object_ref(res);
-}
-
-static gboolean call_expire(gpointer data)
-{
-	int *flag = data;
-
-	*flag = 1;
-	return G_SOURCE_REMOVE;
-}
-
-/*
- * The context is pushed as the thread default so that every step
- * libsecret chains behind the first one is dispatched on it too.
- */
-static void call_begin(struct call *c)
-{
-	c->ctx = g_main_context_new();
-	c->cancel = g_cancellable_new();
-	c->res = NULL;
-	c->expired = 0;
-	g_main_context_push_thread_default(c->ctx);
-}
-
-/* Run the context until the answer or ms pass; 1 when the time ran out. */
-static int run_until(struct call *c, int ms)
-{
-	GSource *timer = g_timeout_source_new(ms > 0 ? ms : 1);
-	int expired = 0;
-
-	g_source_set_callback(timer, call_expire, &expired, NULL);
-	g_source_attach(timer, c->ctx);
-	while (!c->res && !expired)
-		g_main_context_iteration(c->ctx, TRUE);
-	g_source_destroy(timer);
-	g_source_unref(timer);
-	return expired;
-}
-
-/*
- * Returns 1 when the operation answered (c->res is set, even if the
- * answer came in the grace period after a cancel), 0 when it was
- * abandoned.  c->expired tells whether the deadline passed.
- */
-static int call_wait(struct call *c, int timeout_ms)
-{
-	if (run_until(c, timeout_ms)) {
-		c->expired = 1;
-		g_cancellable_cancel(c->cancel);
-		run_until(c, CANCEL_GRACE_MS);
-	}
-	return c->res != NULL;
-}
-
-static void call_end(struct call *c)
-{
-	g_main_context_pop_thread_default(c->ctx);
-	if (c->res)
-		g_object_unref(c->res);
-	g_object_unref(c->cancel);
-	g_main_context_unref(c->ctx);
-}
-
 static int gone_error(const GError *e)
 {
 	return g_error_matches(e, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT) ||
@@ -204,7 +118,7 @@ static int classify(const GError *e, enum op_kind kind)
  * A cancel we made at the deadline, or an operation we abandoned, is a
  * timeout whatever libsecret says of it.
  */
-static int fail(struct store *s, const struct call *c, int timeout_ms,
+static int fail(struct store *s, const struct sscall *c, int timeout_ms,
 		GError *e, enum op_kind kind, const char *doing)
 {
 	int err;
@@ -259,13 +173,13 @@ static int get_bus(struct store *s)
 	struct sstore *p = s->priv;
 	GDBusConnection *bus = NULL;
 	GError *e = NULL;
-	struct call c;
+	struct sscall c;
 
-	call_begin(&c);
-	g_bus_get(G_BUS_TYPE_SESSION, c.cancel, call_done, &c);
-	if (call_wait(&c, s->timeout_ms))
+	sscall_begin(&c);
+	g_bus_get(G_BUS_TYPE_SESSION, c.cancel, sscall_done, &c);
+	if (sscall_wait(&c, s->timeout_ms))
 		bus = g_bus_get_finish(c.res, &e);
-	call_end(&c);
+	sscall_end(&c);
 	if (bus) {
 		/* Held: GIO keeps the shared one only while someone does. */
 		p->bus = bus;
@@ -284,7 +198,7 @@ static int get_service(struct store *s)
 {
 	struct sstore *p = s->priv;
 	GError *e = NULL;
-	struct call c;
+	struct sscall c;
 	int ret;
 
 	if (p->service)
@@ -292,14 +206,14 @@ static int get_service(struct store *s)
 	ret = p->bus ? STORE_OK : get_bus(s);
 	if (ret != STORE_OK)
 		return ret;
-	call_begin(&c);
+	sscall_begin(&c);
 	/* A connection of our own, not libsecret's shared one, so that a
 	 * fresh one brings a fresh session (renew_service). */
 	secret_service_open(SECRET_TYPE_SERVICE, NULL, SECRET_SERVICE_NONE,
-			    c.cancel, call_done, &c);
-	if (call_wait(&c, s->timeout_ms))
+			    c.cancel, sscall_done, &c);
+	if (sscall_wait(&c, s->timeout_ms))
 		p->service = secret_service_open_finish(c.res, &e);
-	call_end(&c);
+	sscall_end(&c);
 	if (!p->service)
 		return fail(s, &c, s->timeout_ms, e, OP_CONNECT,
 			    "connecting to the Secret Service");
@@ -322,17 +236,17 @@ static int unlock_objects(struct store *s, GList *objects, GList **unlocked)
 {
 	struct sstore *p = s->priv;
 	GError *e = NULL;
-	struct call c;
+	struct sscall c;
 	int n = -1;
 
 	*unlocked = NULL;
 	if (!(s->flags & STORE_PROMPT))
 		return locked_error(s, g_list_length(objects));
-	call_begin(&c);
-	secret_service_unlock(p->service, objects, c.cancel, call_done, &c);
-	if (call_wait(&c, STORE_PROMPT_TIMEOUT_MS))
+	sscall_begin(&c);
+	secret_service_unlock(p->service, objects, c.cancel, sscall_done, &c);
+	if (sscall_wait(&c, STORE_PROMPT_TIMEOUT_MS))
 		n = secret_service_unlock_finish(p->service, c.res, unlocked, &e);
-	call_end(&c);
+	sscall_end(&c);
 	if (n < 0 || e)
 		return fail(s, &c, STORE_PROMPT_TIMEOUT_MS, e, OP_OTHER,
 			    "unlocking the keyring");
@@ -367,7 +281,7 @@ static int search_with(struct store *s, const SecretSchema *sch,
 	struct sstore *p = s->priv;
 	GHashTable *attrs = g_hash_table_new(g_str_hash, g_str_equal);
 	GError *e = NULL;
-	struct call c;
+	struct sscall c;
 	int answered;
 
 	*items = NULL;
@@ -382,17 +296,17 @@ static int search_with(struct store *s, const SecretSchema *sch,
 	if (origin)
 		g_hash_table_insert(attrs, (gpointer)SS_ATTR_ORIGIN,
 				    (gpointer)origin);
-	call_begin(&c);
+	sscall_begin(&c);
 	/*
 	 * Without SECRET_SEARCH_UNLOCK: an unlock may prompt, and gets its
 	 * own call and deadline (unlock_found).
 	 */
 	secret_service_search(p->service, sch, attrs, flags, c.cancel,
-			      call_done, &c);
-	answered = call_wait(&c, s->timeout_ms);
+			      sscall_done, &c);
+	answered = sscall_wait(&c, s->timeout_ms);
 	if (answered)
 		*items = secret_service_search_finish(p->service, c.res, &e);
-	call_end(&c);
+	sscall_end(&c);
 	g_hash_table_unref(attrs);
 	/* No items is NULL too: only an error is a failure. */
 	if (!answered || e)
@@ -469,14 +383,14 @@ static int locked_behind_schema(struct store *s, const char *host,
 static int load_secrets(struct store *s, GList *items)
 {
 	GError *e = NULL;
-	struct call c;
+	struct sscall c;
 	int ok = 0;
 
-	call_begin(&c);
-	secret_item_load_secrets(items, c.cancel, call_done, &c);
-	if (call_wait(&c, s->timeout_ms))
+	sscall_begin(&c);
+	secret_item_load_secrets(items, c.cancel, sscall_done, &c);
+	if (sscall_wait(&c, s->timeout_ms))
 		ok = secret_item_load_secrets_finish(c.res, &e);
-	call_end(&c);
+	sscall_end(&c);
 	if (!ok)
 		return fail(s, &c, s->timeout_ms, e, OP_OTHER,
 			    "reading secrets from the keyring");
@@ -500,26 +414,25 @@ static int unlock_found(struct store *s, GList *locked)
 	return ret;
 }
 
-/* Decode the item's secret into out; what is not a credential is skipped. */
+/*
+ * Decode the item's secret into out; what is not a credential is
+ * skipped, and so is an item whose path would pass the id's cap.
+ */
 static int add_item(SecretItem *item, SecretValue *value, struct token_list *out)
 {
+	const char *path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(item));
 	const char *data;
 	struct token *t;
 	gsize len;
-	int ret = 0;
 
 	data = secret_value_get(value, &len);
 	t = token_new();
-	if (!data || token_decode(t, data, len)) {
+	if (!data || token_decode(t, data, len) ||
+	    buf_try_setn(&t->id, path, strlen(path))) {
 		token_free(t);
-	} else if (buf_set(&t->id,
-			   g_dbus_proxy_get_object_path(G_DBUS_PROXY(item)))) {
-		token_free(t);
-		ret = -1;
-	} else {
-		ret = token_list_add(out, t);
+		return 0;
 	}
-	return ret;
+	return token_list_add(out, t);
 }
 
 /* Unlocked items whose secret did not come: a session gone wrong. */
@@ -701,17 +614,17 @@ static int find_default(struct store *s, SecretCollection **out)
 {
 	struct sstore *p = s->priv;
 	GError *e = NULL;
-	struct call c;
+	struct sscall c;
 	int answered;
 
 	*out = NULL;
-	call_begin(&c);
+	sscall_begin(&c);
 	secret_collection_for_alias(p->service, SECRET_COLLECTION_DEFAULT,
-				    SECRET_COLLECTION_NONE, c.cancel, call_done, &c);
-	answered = call_wait(&c, s->timeout_ms);
+				    SECRET_COLLECTION_NONE, c.cancel, sscall_done, &c);
+	answered = sscall_wait(&c, s->timeout_ms);
 	if (answered)
 		*out = secret_collection_for_alias_finish(c.res, &e);
-	call_end(&c);
+	sscall_end(&c);
 	/* No such alias is NULL too: only an error is a failure. */
 	if (!answered || e)
 		return fail(s, &c, s->timeout_ms, e, OP_OTHER,
@@ -723,7 +636,7 @@ static int default_collection(struct store *s, SecretCollection **out)
 {
 	struct sstore *p = s->priv;
 	GError *e = NULL;
-	struct call c;
+	struct sscall c;
 	int answered, ret;
 
 	ret = find_default(s, out);
@@ -735,15 +648,15 @@ static int default_collection(struct store *s, SecretCollection **out)
 			   "needs a prompt that cannot be shown here");
 		return STORE_ERR_LOCKED;
 	}
-	call_begin(&c);
+	sscall_begin(&c);
 	secret_collection_create(p->service, "Default keyring",
 				 SECRET_COLLECTION_DEFAULT,
 				 SECRET_COLLECTION_CREATE_NONE, c.cancel,
-				 call_done, &c);
-	answered = call_wait(&c, STORE_PROMPT_TIMEOUT_MS);
+				 sscall_done, &c);
+	answered = sscall_wait(&c, STORE_PROMPT_TIMEOUT_MS);
 	if (answered)
 		*out = secret_collection_create_finish(c.res, &e);
-	call_end(&c);
+	sscall_end(&c);
 	if (*out)
 		return STORE_OK;
 	if (!answered || e)
@@ -763,16 +676,16 @@ static int read_back(struct store *s, SecretItem *item, SecretValue *value)
 {
 	SecretValue *got;
 	GError *e = NULL;
-	struct call c;
+	struct sscall c;
 	const char *a, *b;
 	gsize alen, blen;
 	int ok = 0;
 
-	call_begin(&c);
-	secret_item_load_secret(item, c.cancel, call_done, &c);
-	if (call_wait(&c, s->timeout_ms))
+	sscall_begin(&c);
+	secret_item_load_secret(item, c.cancel, sscall_done, &c);
+	if (sscall_wait(&c, s->timeout_ms))
 		ok = secret_item_load_secret_finish(item, c.res, &e);
-	call_end(&c);
+	sscall_end(&c);
 	if (!ok)
 		return fail(s, &c, s->timeout_ms, e, OP_ITEM,
 			    "reading back the keyring item written");
@@ -796,7 +709,8 @@ static int create_item(struct store *s, struct token *t, GHashTable *attrs,
 	SecretCollection *coll = NULL;
 	SecretItem *item = NULL;
 	GError *e = NULL;
-	struct call c;
+	struct sscall c;
+	const char *path;
 	int ret;
 
 	ret = default_collection(s, &coll);
@@ -804,26 +718,27 @@ static int create_item(struct store *s, struct token *t, GHashTable *attrs,
 		ret = unlock_one(s, coll);
 	if (ret != STORE_OK)
 		goto out;
-	call_begin(&c);
+	sscall_begin(&c);
 	secret_item_create(coll, &schema, attrs, label, value,
-			   SECRET_ITEM_CREATE_NONE, c.cancel, call_done, &c);
-	if (call_wait(&c, prompt_timeout(s)))
+			   SECRET_ITEM_CREATE_NONE, c.cancel, sscall_done, &c);
+	if (sscall_wait(&c, prompt_timeout(s)))
 		item = secret_item_create_finish(c.res, &e);
-	call_end(&c);
+	sscall_end(&c);
 	if (!item) {
 		ret = fail(s, &c, prompt_timeout(s), e, OP_OTHER,
 			   "storing the token in the keyring");
 		goto out;
 	}
+	path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(item));
 	ret = read_back(s, item, value);
-	if (ret != STORE_OK) {
-		/* Never leave behind what does not read back. */
-		delete_item(s, item);
-	} else if (buf_set(&t->id,
-			   g_dbus_proxy_get_object_path(G_DBUS_PROXY(item)))) {
-		store_set_detail(s, "out of memory storing the token");
+	if (ret == STORE_OK && buf_try_setn(&t->id, path, strlen(path))) {
+		store_set_detail(s, "the keyring gave the item a path too long "
+				 "to keep");
 		ret = STORE_ERR_FAILED;
 	}
+	/* Never leave behind what does not read back, or cannot be found. */
+	if (ret != STORE_OK)
+		delete_item(s, item);
 	g_object_unref(item);
 out:
 	if (coll)
@@ -890,18 +805,18 @@ static int write_item(struct store *s, SecretItem *item, enum item_write what,
 		"relabelling the keyring item",
 	};
 	GError *e = NULL;
-	struct call c;
+	struct sscall c;
 	int ok = 0;
 
-	call_begin(&c);
+	sscall_begin(&c);
 	if (what == WRITE_SECRET)
-		secret_item_set_secret(item, value, c.cancel, call_done, &c);
+		secret_item_set_secret(item, value, c.cancel, sscall_done, &c);
 	else if (what == WRITE_ATTRIBUTES)
 		secret_item_set_attributes(item, &schema, attrs, c.cancel,
-					   call_done, &c);
+					   sscall_done, &c);
 	else
-		secret_item_set_label(item, label, c.cancel, call_done, &c);
-	if (call_wait(&c, s->timeout_ms)) {
+		secret_item_set_label(item, label, c.cancel, sscall_done, &c);
+	if (sscall_wait(&c, s->timeout_ms)) {
 		if (what == WRITE_SECRET)
 			ok = secret_item_set_secret_finish(item, c.res, &e);
 		else if (what == WRITE_ATTRIBUTES)
@@ -909,7 +824,7 @@ static int write_item(struct store *s, SecretItem *item, enum item_write what,
 		else
 			ok = secret_item_set_label_finish(item, c.res, &e);
 	}
-	call_end(&c);
+	sscall_end(&c);
 	if (!ok)
 		return fail(s, &c, s->timeout_ms, e, OP_ITEM, doing[what]);
 	return STORE_OK;
@@ -960,16 +875,16 @@ static int remove_empty(struct store *s, GHashTable *attrs)
 	struct sstore *p = s->priv;
 	GList *items = NULL, *l;
 	GError *e = NULL;
-	struct call c;
+	struct sscall c;
 	int answered, ret = STORE_OK;
 
-	call_begin(&c);
+	sscall_begin(&c);
 	secret_service_search(p->service, &schema, attrs, SECRET_SEARCH_ALL |
-			      SECRET_SEARCH_LOAD_SECRETS, c.cancel, call_done, &c);
-	answered = call_wait(&c, s->timeout_ms);
+			      SECRET_SEARCH_LOAD_SECRETS, c.cancel, sscall_done, &c);
+	answered = sscall_wait(&c, s->timeout_ms);
 	if (answered)
 		items = secret_service_search_finish(p->service, c.res, &e);
-	call_end(&c);
+	sscall_end(&c);
 	if (!answered || e)
 		return fail(s, &c, s->timeout_ms, e, OP_OTHER,
 			    "searching the keyring");
@@ -1057,14 +972,14 @@ static int ss_mark(struct store *s, const struct token *t, int rejected)
 static int delete_item(struct store *s, SecretItem *item)
 {
 	GError *e = NULL;
-	struct call c;
+	struct sscall c;
 	int ok = 0;
 
-	call_begin(&c);
-	secret_item_delete(item, c.cancel, call_done, &c);
-	if (call_wait(&c, prompt_timeout(s)))
+	sscall_begin(&c);
+	secret_item_delete(item, c.cancel, sscall_done, &c);
+	if (sscall_wait(&c, prompt_timeout(s)))
 		ok = secret_item_delete_finish(item, c.res, &e);
-	call_end(&c);
+	sscall_end(&c);
 	if (!ok)
 		return fail(s, &c, prompt_timeout(s), e, OP_ITEM,
 			    "deleting the keyring item");
