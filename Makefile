@@ -90,7 +90,7 @@ FULL_OBJS = lib/module-full.o lib/cmd.o lib/action-store.o lib/action-erase.o \
 	lib/cmd-move.o lib/cmd-file.o lib/cmd-doctor.o lib/cmd-migrate.o \
 	lib/doctor.o lib/store/foreign.o lib/verify.o lib/api.o \
 	lib/fingerprint.o lib/store/secretservice.o lib/store/dbus-error.o \
-	lib/store/sscall.o \
+	lib/store/deadline-call.o \
 	lib/store/linked.o lib/options.o lib/module.o lib/pick.o lib/report.o \
 	$(OPEN_OBJS) $(FILE_OBJS) $(CORE_OBJS)
 
@@ -112,7 +112,7 @@ BUILD-FLAGS: FORCE
 
 lib/store/secretservice-get.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
 lib/store/dbus-error.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
-lib/store/sscall.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
+lib/store/deadline-call.o: EXTRA_CFLAGS = $(GIO_CFLAGS)
 lib/store/secretservice.o: EXTRA_CFLAGS = $(SECRET_CFLAGS)
 lib/store/foreign.o: EXTRA_CFLAGS = $(SECRET_CFLAGS)
 lib/store/file.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
@@ -154,7 +154,7 @@ t/unit/api-probe: t/unit/api-probe.o lib/api.o $(CORE_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JSON_LIBS)
 
 t/unit/test-store: t/unit/test-store.o lib/store/secretservice.o \
-		lib/store/sscall.o lib/store/secretservice-get.o lib/store/dbus-error.o \
+		lib/store/deadline-call.o lib/store/secretservice-get.o lib/store/dbus-error.o \
 		$(CORE_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECRET_LIBS) $(GIO_LIBS)
 
@@ -166,7 +166,7 @@ t/unit/test-crypto.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
 
 # A test's hands inside any store (t/test-lib.sh's put_token_item).
 t/unit/store-tool: t/unit/store-tool.o lib/store/linked.o lib/store/dbus-error.o \
-		lib/store/secretservice.o lib/store/sscall.o $(OPEN_OBJS) \
+		lib/store/secretservice.o lib/store/deadline-call.o $(OPEN_OBJS) \
 		$(FILE_OBJS) $(CORE_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECRET_LIBS) $(GIO_LIBS) $(CRYPTO_LIBS)
 

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* A libsecret call with a deadline (see sscall.h). */
-#include "sscall.h"
+/* A libsecret call with a deadline (see deadline-call.h). */
+#include "deadline-call.h"
 
 /* How long a cancelled call gets to wind down before we give up. */
 #define CANCEL_GRACE_MS 100
 
-void sscall_done(GObject *source, GAsyncResult *res, gpointer data)
+void deadline_call_done(GObject *source, GAsyncResult *res, gpointer data)
 {
-	struct sscall *c = data;
+	struct deadline_call *c = data;
 
 	(void)source;
 	c->res = g_object_ref(res);
@@ -19,7 +19,7 @@ static gboolean expire(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-void sscall_begin(struct sscall *c)
+void deadline_call_begin(struct deadline_call *c)
 {
 	c->ctx = g_main_context_new();
 	c->cancel = g_cancellable_new();
@@ -29,7 +29,7 @@ void sscall_begin(struct sscall *c)
 }
 
 /* Run the context until the answer or ms pass; 1 when the time ran out. */
-static int run_until(struct sscall *c, int ms)
+static int run_until(struct deadline_call *c, int ms)
 {
 	GSource *timer = g_timeout_source_new(ms > 0 ? ms : 1);
 	int expired = 0;
@@ -43,7 +43,7 @@ static int run_until(struct sscall *c, int ms)
 	return expired;
 }
 
-int sscall_wait(struct sscall *c, int timeout_ms)
+int deadline_call_wait(struct deadline_call *c, int timeout_ms)
 {
 	if (run_until(c, timeout_ms)) {
 		c->expired = 1;
@@ -53,7 +53,7 @@ int sscall_wait(struct sscall *c, int timeout_ms)
 	return c->res != NULL;
 }
 
-void sscall_end(struct sscall *c)
+void deadline_call_end(struct deadline_call *c)
 {
 	g_main_context_pop_thread_default(c->ctx);
 	if (c->res)

@@ -2,11 +2,11 @@
 /*
  * Other programs' items in the Secret Service (see foreign.h).
  *
- * Every libsecret call has a deadline: it is one of sscall.h.
+ * Every libsecret call has a deadline: it is one of deadline-call.h.
  */
 #include "foreign.h"
 #include "../store.h"
-#include "sscall.h"
+#include "deadline-call.h"
 
 #include <libsecret/secret.h>
 #include <stdio.h>
@@ -18,7 +18,7 @@
 #define LIBSECRET_OLD_SCHEMA "org.gnome.keyring.NetworkPassword"
 #define GCM_SCHEMA "com.microsoft.GitCredentialManager"
 
-static int fail(const struct sscall *c, GError *e, const char *doing,
+static int fail(const struct deadline_call *c, GError *e, const char *doing,
 		struct buf *detail)
 {
 	int err = STORE_ERR_FAILED;
@@ -41,14 +41,14 @@ static int fail(const struct sscall *c, GError *e, const char *doing,
 static int get_service(SecretService **out, struct buf *detail)
 {
 	GError *e = NULL;
-	struct sscall c;
+	struct deadline_call c;
 
 	*out = NULL;
-	sscall_begin(&c);
-	secret_service_get(SECRET_SERVICE_NONE, c.cancel, sscall_done, &c);
-	if (sscall_wait(&c, STORE_TIMEOUT_MS))
+	deadline_call_begin(&c);
+	secret_service_get(SECRET_SERVICE_NONE, c.cancel, deadline_call_done, &c);
+	if (deadline_call_wait(&c, STORE_TIMEOUT_MS))
 		*out = secret_service_get_finish(c.res, &e);
-	sscall_end(&c);
+	deadline_call_end(&c);
 	if (!*out)
 		return fail(&c, e, "connecting to the Secret Service", detail);
 	return 0;
@@ -58,18 +58,18 @@ static int search(SecretService *svc, GHashTable *attrs, GList **items,
 		  struct buf *detail)
 {
 	GError *e = NULL;
-	struct sscall c;
+	struct deadline_call c;
 	int answered;
 
 	*items = NULL;
-	sscall_begin(&c);
+	deadline_call_begin(&c);
 	/* No SECRET_SEARCH_UNLOCK: doctor never raises a prompt. */
 	secret_service_search(svc, NULL, attrs, SECRET_SEARCH_ALL |
-			      SECRET_SEARCH_LOAD_SECRETS, c.cancel, sscall_done, &c);
-	answered = sscall_wait(&c, STORE_TIMEOUT_MS);
+			      SECRET_SEARCH_LOAD_SECRETS, c.cancel, deadline_call_done, &c);
+	answered = deadline_call_wait(&c, STORE_TIMEOUT_MS);
 	if (answered)
 		*items = secret_service_search_finish(svc, c.res, &e);
-	sscall_end(&c);
+	deadline_call_end(&c);
 	if (!answered || e)
 		return fail(&c, e, "searching the keyring", detail);
 	return 0;
@@ -267,7 +267,7 @@ int foreign_delete(const char *host, const char *path, struct buf *detail)
 	SecretService *svc = NULL;
 	SecretItem *item = NULL;
 	GError *e = NULL;
-	struct sscall c;
+	struct deadline_call c;
 	GArray *m;
 	guint i;
 	int ret, ok = 0;
@@ -290,11 +290,11 @@ int foreign_delete(const char *host, const char *path, struct buf *detail)
 			g_object_unref(svc);
 		return ret;
 	}
-	sscall_begin(&c);
-	secret_item_delete(item, c.cancel, sscall_done, &c);
-	if (sscall_wait(&c, STORE_TIMEOUT_MS))
+	deadline_call_begin(&c);
+	secret_item_delete(item, c.cancel, deadline_call_done, &c);
+	if (deadline_call_wait(&c, STORE_TIMEOUT_MS))
 		ok = secret_item_delete_finish(item, c.res, &e);
-	sscall_end(&c);
+	deadline_call_end(&c);
 	g_object_unref(item);
 	g_object_unref(svc);
 	if (!ok)

@@ -5,7 +5,7 @@
  * collection created when there is none.  Git's `get` reads through
  * secretservice-get.c instead and comes here only when items are locked.
  *
- * Deadlines: every libsecret call here is one of sscall.h, so that a
+ * Deadlines: every libsecret call here is one of deadline-call.h, so that a
  * keyring that never answers costs git a timeout, not a hang.
  *
  * Every item carries all the attributes of secretservice.h; a field that
@@ -37,7 +37,7 @@
 #include "../store.h"
 #include "dbus-error.h"
 #include "secretservice.h"
-#include "sscall.h"
+#include "deadline-call.h"
 
 #include <libsecret/secret.h>
 #include <stdarg.h>
@@ -118,7 +118,7 @@ static int classify(const GError *e, enum op_kind kind)
  * A cancel we made at the deadline, or an operation we abandoned, is a
  * timeout whatever libsecret says of it.
  */
-static int fail(struct store *s, const struct sscall *c, int timeout_ms,
+static int fail(struct store *s, const struct deadline_call *c, int timeout_ms,
 		GError *e, enum op_kind kind, const char *doing)
 {
 	int err;
@@ -173,13 +173,13 @@ static int get_bus(struct store *s)
 	struct sstore *p = s->priv;
 	GDBusConnection *bus = NULL;
 	GError *e = NULL;
-	struct sscall c;
+	struct deadline_call c;
 
-	sscall_begin(&c);
-	g_bus_get(G_BUS_TYPE_SESSION, c.cancel, sscall_done, &c);
-	if (sscall_wait(&c, s->timeout_ms))
+	deadline_call_begin(&c);
+	g_bus_get(G_BUS_TYPE_SESSION, c.cancel, deadline_call_done, &c);
+	if (deadline_call_wait(&c, s->timeout_ms))
 		bus = g_bus_get_finish(c.res, &e);
-	sscall_end(&c);
+	deadline_call_end(&c);
 	if (bus) {
 		/* Held: GIO keeps the shared one only while someone does. */
 		p->bus = bus;
@@ -198,7 +198,7 @@ static int get_service(struct store *s)
 {
 	struct sstore *p = s->priv;
 	GError *e = NULL;
-	struct sscall c;
+	struct deadline_call c;
 	int ret;
 
 	if (p->service)
@@ -206,14 +206,14 @@ static int get_service(struct store *s)
 	ret = p->bus ? STORE_OK : get_bus(s);
 	if (ret != STORE_OK)
 		return ret;
-	sscall_begin(&c);
+	deadline_call_begin(&c);
 	/* A connection of our own, not libsecret's shared one, so that a
 	 * fresh one brings a fresh session (renew_service). */
 	secret_service_open(SECRET_TYPE_SERVICE, NULL, SECRET_SERVICE_NONE,
-			    c.cancel, sscall_done, &c);
-	if (sscall_wait(&c, s->timeout_ms))
+			    c.cancel, deadline_call_done, &c);
+	if (deadline_call_wait(&c, s->timeout_ms))
 		p->service = secret_service_open_finish(c.res, &e);
-	sscall_end(&c);
+	deadline_call_end(&c);
 	if (!p->service)
 		return fail(s, &c, s->timeout_ms, e, OP_CONNECT,
 			    "connecting to the Secret Service");
@@ -236,17 +236,17 @@ static int unlock_objects(struct store *s, GList *objects, GList **unlocked)
 {
 	struct sstore *p = s->priv;
 	GError *e = NULL;
-	struct sscall c;
+	struct deadline_call c;
 	int n = -1;
 
 	*unlocked = NULL;
 	if (!(s->flags & STORE_PROMPT))
 		return locked_error(s, g_list_length(objects));
-	sscall_begin(&c);
-	secret_service_unlock(p->service, objects, c.cancel, sscall_done, &c);
-	if (sscall_wait(&c, STORE_PROMPT_TIMEOUT_MS))
+	deadline_call_begin(&c);
+	secret_service_unlock(p->service, objects, c.cancel, deadline_call_done, &c);
+	if (deadline_call_wait(&c, STORE_PROMPT_TIMEOUT_MS))
 		n = secret_service_unlock_finish(p->service, c.res, unlocked, &e);
-	sscall_end(&c);
+	deadline_call_end(&c);
 	if (n < 0 || e)
 		return fail(s, &c, STORE_PROMPT_TIMEOUT_MS, e, OP_OTHER,
 			    "unlocking the keyring");
@@ -281,7 +281,7 @@ static int search_with(struct store *s, const SecretSchema *sch,
 	struct sstore *p = s->priv;
 	GHashTable *attrs = g_hash_table_new(g_str_hash, g_str_equal);
 	GError *e = NULL;
-	struct sscall c;
+	struct deadline_call c;
 	int answered;
 
 	*items = NULL;
@@ -296,17 +296,17 @@ static int search_with(struct store *s, const SecretSchema *sch,
 	if (origin)
 		g_hash_table_insert(attrs, (gpointer)SS_ATTR_ORIGIN,
 				    (gpointer)origin);
-	sscall_begin(&c);
+	deadline_call_begin(&c);
 	/*
 	 * Without SECRET_SEARCH_UNLOCK: an unlock may prompt, and gets its
 	 * own call and deadline (unlock_found).
 	 */
 	secret_service_search(p->service, sch, attrs, flags, c.cancel,
-			      sscall_done, &c);
-	answered = sscall_wait(&c, s->timeout_ms);
+			      deadline_call_done, &c);
+	answered = deadline_call_wait(&c, s->timeout_ms);
 	if (answered)
 		*items = secret_service_search_finish(p->service, c.res, &e);
-	sscall_end(&c);
+	deadline_call_end(&c);
 	g_hash_table_unref(attrs);
 	/* No items is NULL too: only an error is a failure. */
 	if (!answered || e)
@@ -383,14 +383,14 @@ static int locked_behind_schema(struct store *s, const char *host,
 static int load_secrets(struct store *s, GList *items)
 {
 	GError *e = NULL;
-	struct sscall c;
+	struct deadline_call c;
 	int ok = 0;
 
-	sscall_begin(&c);
-	secret_item_load_secrets(items, c.cancel, sscall_done, &c);
-	if (sscall_wait(&c, s->timeout_ms))
+	deadline_call_begin(&c);
+	secret_item_load_secrets(items, c.cancel, deadline_call_done, &c);
+	if (deadline_call_wait(&c, s->timeout_ms))
 		ok = secret_item_load_secrets_finish(c.res, &e);
-	sscall_end(&c);
+	deadline_call_end(&c);
 	if (!ok)
 		return fail(s, &c, s->timeout_ms, e, OP_OTHER,
 			    "reading secrets from the keyring");
@@ -614,17 +614,17 @@ static int find_default(struct store *s, SecretCollection **out)
 {
 	struct sstore *p = s->priv;
 	GError *e = NULL;
-	struct sscall c;
+	struct deadline_call c;
 	int answered;
 
 	*out = NULL;
-	sscall_begin(&c);
+	deadline_call_begin(&c);
 	secret_collection_for_alias(p->service, SECRET_COLLECTION_DEFAULT,
-				    SECRET_COLLECTION_NONE, c.cancel, sscall_done, &c);
-	answered = sscall_wait(&c, s->timeout_ms);
+				    SECRET_COLLECTION_NONE, c.cancel, deadline_call_done, &c);
+	answered = deadline_call_wait(&c, s->timeout_ms);
 	if (answered)
 		*out = secret_collection_for_alias_finish(c.res, &e);
-	sscall_end(&c);
+	deadline_call_end(&c);
 	/* No such alias is NULL too: only an error is a failure. */
 	if (!answered || e)
 		return fail(s, &c, s->timeout_ms, e, OP_OTHER,
@@ -636,7 +636,7 @@ static int default_collection(struct store *s, SecretCollection **out)
 {
 	struct sstore *p = s->priv;
 	GError *e = NULL;
-	struct sscall c;
+	struct deadline_call c;
 	int answered, ret;
 
 	ret = find_default(s, out);
@@ -648,15 +648,15 @@ static int default_collection(struct store *s, SecretCollection **out)
 			   "needs a prompt that cannot be shown here");
 		return STORE_ERR_LOCKED;
 	}
-	sscall_begin(&c);
+	deadline_call_begin(&c);
 	secret_collection_create(p->service, "Default keyring",
 				 SECRET_COLLECTION_DEFAULT,
 				 SECRET_COLLECTION_CREATE_NONE, c.cancel,
-				 sscall_done, &c);
-	answered = sscall_wait(&c, STORE_PROMPT_TIMEOUT_MS);
+				 deadline_call_done, &c);
+	answered = deadline_call_wait(&c, STORE_PROMPT_TIMEOUT_MS);
 	if (answered)
 		*out = secret_collection_create_finish(c.res, &e);
-	sscall_end(&c);
+	deadline_call_end(&c);
 	if (*out)
 		return STORE_OK;
 	if (!answered || e)
@@ -676,16 +676,16 @@ static int read_back(struct store *s, SecretItem *item, SecretValue *value)
 {
 	SecretValue *got;
 	GError *e = NULL;
-	struct sscall c;
+	struct deadline_call c;
 	const char *a, *b;
 	gsize alen, blen;
 	int ok = 0;
 
-	sscall_begin(&c);
-	secret_item_load_secret(item, c.cancel, sscall_done, &c);
-	if (sscall_wait(&c, s->timeout_ms))
+	deadline_call_begin(&c);
+	secret_item_load_secret(item, c.cancel, deadline_call_done, &c);
+	if (deadline_call_wait(&c, s->timeout_ms))
 		ok = secret_item_load_secret_finish(item, c.res, &e);
-	sscall_end(&c);
+	deadline_call_end(&c);
 	if (!ok)
 		return fail(s, &c, s->timeout_ms, e, OP_ITEM,
 			    "reading back the keyring item written");
@@ -709,7 +709,7 @@ static int create_item(struct store *s, struct token *t, GHashTable *attrs,
 	SecretCollection *coll = NULL;
 	SecretItem *item = NULL;
 	GError *e = NULL;
-	struct sscall c;
+	struct deadline_call c;
 	const char *path;
 	int ret;
 
@@ -718,12 +718,12 @@ static int create_item(struct store *s, struct token *t, GHashTable *attrs,
 		ret = unlock_one(s, coll);
 	if (ret != STORE_OK)
 		goto out;
-	sscall_begin(&c);
+	deadline_call_begin(&c);
 	secret_item_create(coll, &schema, attrs, label, value,
-			   SECRET_ITEM_CREATE_NONE, c.cancel, sscall_done, &c);
-	if (sscall_wait(&c, prompt_timeout(s)))
+			   SECRET_ITEM_CREATE_NONE, c.cancel, deadline_call_done, &c);
+	if (deadline_call_wait(&c, prompt_timeout(s)))
 		item = secret_item_create_finish(c.res, &e);
-	sscall_end(&c);
+	deadline_call_end(&c);
 	if (!item) {
 		ret = fail(s, &c, prompt_timeout(s), e, OP_OTHER,
 			   "storing the token in the keyring");
@@ -805,18 +805,18 @@ static int write_item(struct store *s, SecretItem *item, enum item_write what,
 		"relabelling the keyring item",
 	};
 	GError *e = NULL;
-	struct sscall c;
+	struct deadline_call c;
 	int ok = 0;
 
-	sscall_begin(&c);
+	deadline_call_begin(&c);
 	if (what == WRITE_SECRET)
-		secret_item_set_secret(item, value, c.cancel, sscall_done, &c);
+		secret_item_set_secret(item, value, c.cancel, deadline_call_done, &c);
 	else if (what == WRITE_ATTRIBUTES)
 		secret_item_set_attributes(item, &schema, attrs, c.cancel,
-					   sscall_done, &c);
+					   deadline_call_done, &c);
 	else
-		secret_item_set_label(item, label, c.cancel, sscall_done, &c);
-	if (sscall_wait(&c, s->timeout_ms)) {
+		secret_item_set_label(item, label, c.cancel, deadline_call_done, &c);
+	if (deadline_call_wait(&c, s->timeout_ms)) {
 		if (what == WRITE_SECRET)
 			ok = secret_item_set_secret_finish(item, c.res, &e);
 		else if (what == WRITE_ATTRIBUTES)
@@ -824,7 +824,7 @@ static int write_item(struct store *s, SecretItem *item, enum item_write what,
 		else
 			ok = secret_item_set_label_finish(item, c.res, &e);
 	}
-	sscall_end(&c);
+	deadline_call_end(&c);
 	if (!ok)
 		return fail(s, &c, s->timeout_ms, e, OP_ITEM, doing[what]);
 	return STORE_OK;
@@ -875,16 +875,16 @@ static int remove_empty(struct store *s, GHashTable *attrs)
 	struct sstore *p = s->priv;
 	GList *items = NULL, *l;
 	GError *e = NULL;
-	struct sscall c;
+	struct deadline_call c;
 	int answered, ret = STORE_OK;
 
-	sscall_begin(&c);
+	deadline_call_begin(&c);
 	secret_service_search(p->service, &schema, attrs, SECRET_SEARCH_ALL |
-			      SECRET_SEARCH_LOAD_SECRETS, c.cancel, sscall_done, &c);
-	answered = sscall_wait(&c, s->timeout_ms);
+			      SECRET_SEARCH_LOAD_SECRETS, c.cancel, deadline_call_done, &c);
+	answered = deadline_call_wait(&c, s->timeout_ms);
 	if (answered)
 		items = secret_service_search_finish(p->service, c.res, &e);
-	sscall_end(&c);
+	deadline_call_end(&c);
 	if (!answered || e)
 		return fail(s, &c, s->timeout_ms, e, OP_OTHER,
 			    "searching the keyring");
@@ -972,14 +972,14 @@ static int ss_mark(struct store *s, const struct token *t, int rejected)
 static int delete_item(struct store *s, SecretItem *item)
 {
 	GError *e = NULL;
-	struct sscall c;
+	struct deadline_call c;
 	int ok = 0;
 
-	sscall_begin(&c);
-	secret_item_delete(item, c.cancel, sscall_done, &c);
-	if (sscall_wait(&c, prompt_timeout(s)))
+	deadline_call_begin(&c);
+	secret_item_delete(item, c.cancel, deadline_call_done, &c);
+	if (deadline_call_wait(&c, prompt_timeout(s)))
 		ok = secret_item_delete_finish(item, c.res, &e);
-	sscall_end(&c);
+	deadline_call_end(&c);
 	if (!ok)
 		return fail(s, &c, prompt_timeout(s), e, OP_ITEM,
 			    "deleting the keyring item");
