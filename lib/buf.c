@@ -83,6 +83,22 @@ int buf_try_setn(struct buf *b, const char *s, size_t len)
 	return buf_setn(b, s, len);
 }
 
+int buf_try_vaddf(struct buf *b, const char *fmt, va_list ap)
+{
+	return buf_vaddf(b, fmt, ap);
+}
+
+int buf_try_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = buf_vaddf(b, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
 int buf_adds(struct buf *b, const char *s)
 {
 	return buf_add(b, s, strlen(s));

@@ -58,6 +58,10 @@ int buf_try_adds(struct buf *b, const char *s)
 	__attribute__((warn_unused_result));
 int buf_try_setn(struct buf *b, const char *s, size_t len)
 	__attribute__((warn_unused_result));
+int buf_try_addf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), warn_unused_result));
+int buf_try_vaddf(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0), warn_unused_result));
 
 /* Replace the contents with s (NULL unsets). */
 int buf_set(struct buf *b, const char *s);
