@@ -30,11 +30,13 @@
 
 /* One entry of git's config, as --show-scope --show-origin gives it. */
 /*
- * What doctor takes from outside (git config, a credentials file, a
- * keyring item) is held to 64 KiB a value, git's own limit on a line of
- * its credential protocol: nothing longer is a URL or helper git would
- * use with us.  A finding quotes a few values, so it stays far under a
- * buf's cap and is composed with the plain buf functions.
+ * What doctor takes from outside (git config, a credentials file,
+ * another program's keyring item) is held to 64 KiB a value, git's own
+ * limit on a line of its credential protocol: nothing longer is a URL or
+ * helper git would use with us.  An action quotes a few such values, so
+ * it stays far under a buf's cap and is composed with the plain buf
+ * functions.  A finding's text may also quote our own store (a label,
+ * a store's detail, each up to the cap): add() takes it with buf_try_*.
  */
 #define DOCTOR_VALUE_MAX (64 * 1024)
 
@@ -312,7 +314,10 @@ static struct doctor_finding *add(struct doctor_report *r,
 	memset(f, 0, sizeof(*f));
 	f->severity = sev;
 	va_start(ap, fmt);
-	buf_vaddf(&f->text, fmt, ap);
+	if (buf_try_vaddf(&f->text, fmt, ap) < 0)
+		buf_set(&f->text, "a finding too long to show: it quotes a value "
+			"over 1 MiB; fix: look at the labels of your tokens with "
+			"git credential-bbtoken list");
 	va_end(ap);
 	return f;
 }
