@@ -34,9 +34,14 @@ int action_open_host(struct bb_options *o, const char *host,
 	return EXIT_OK;
 }
 
-static int copy_field(struct buf *dst, const struct buf *src)
+/*
+ * Fields of git's request (held to 64 KiB by credential_read) and of a
+ * stored token (read into a buf of the default cap) fit one of ours.
+ */
+static void copy_field(struct buf *dst, const struct buf *src)
 {
-	return buf_isset(src) ? buf_setn(dst, src->buf, src->len) : 0;
+	if (buf_isset(src))
+		buf_setn(dst, src->buf, src->len);
 }
 
 /*

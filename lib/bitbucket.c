@@ -147,15 +147,20 @@ int bb_host_canonical(const char *host, struct buf *out)
 	if (!host || !*host)
 		return -1;
 	len = strlen(host);
+	/*
+	 * A DNS name is at most 253 bytes and ":65535" adds six: a longer
+	 * host is no host, and refusing it keeps every host we quote small.
+	 */
+	if (len > 259)
+		return -1;
 	for (i = 0; i < len; i++)
 		if (!host_byte_ok((unsigned char)host[i]))
 			return -1;
 	if (len > 4 && !strcmp(host + len - 4, ":443"))
 		len -= 4;
-	if (!len || buf_setn(out, host, len) < 0) {
-		buf_release(out);
+	if (!len)
 		return -1;
-	}
+	buf_setn(out, host, len);
 	for (i = 0; i < out->len; i++)
 		if (out->buf[i] >= 'A' && out->buf[i] <= 'Z')
 			out->buf[i] += 'a' - 'A';
@@ -251,8 +256,8 @@ int bb_parse_path(const char *path, struct buf *workspace, struct buf *repo)
 		rlen -= 4;
 	if (!rlen)
 		return -1;
-	if (buf_setn(workspace, path, slash - path) < 0 ||
-	    buf_setn(repo, slash + 1, rlen) < 0 ||
+	if (buf_try_setn(workspace, path, slash - path) < 0 ||
+	    buf_try_setn(repo, slash + 1, rlen) < 0 ||
 	    !bb_slug_ok(workspace->buf) || !bb_slug_ok(repo->buf)) {
 		buf_release(workspace);
 		buf_release(repo);

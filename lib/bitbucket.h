@@ -53,8 +53,9 @@ int bb_is_account_user(const char *username);
 /*
  * Hosts are compared in a canonical form: lower case, and ":443" dropped
  * since it is https's default port.  "bitbucket.org." or another port is
- * another host.  Returns 0, or -1 for an empty host or one with bytes no
- * host name has (then out is left unset).
+ * another host.  Returns 0, or -1 for an empty host, one with bytes no
+ * host name has, or one longer than a host name can be (259 bytes with
+ * its port); then out is left unset.
  */
 int bb_host_canonical(const char *host, struct buf *out);
 
@@ -77,7 +78,7 @@ int bb_host_allowed(const struct bb_hosts *hosts, const char *protocol,
 /*
  * Split git's path ("acme/widget.git", maybe with more after it) into
  * workspace and repository slug (".git" dropped).  Returns 0 when both
- * parts are there, -1 otherwise (outputs left unset).
+ * parts are there and fit, -1 otherwise (outputs left unset).
  */
 int bb_parse_path(const char *path, struct buf *workspace, struct buf *repo);
 

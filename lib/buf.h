@@ -16,8 +16,31 @@
  * so do we.  When set, b->buf is always NUL-terminated at b->len.
  *
  * The cap (b->max, 0 meaning BUF_MAX_DEFAULT) bounds what an attacker
- * who controls the input can make us allocate.  Adding beyond it fails
- * and leaves the buffer as it was.
+ * who controls the input can make us allocate.
+ *
+ * One rule for failure, as git's strbuf, with curl's checked results:
+ *
+ *  - Out of memory dies, everywhere: "fatal: out of memory" and exit
+ *    128, as xmalloc.  No caller checks for it.
+ *
+ *  - The plain functions (buf_add, buf_adds, buf_addch, buf_addf,
+ *    buf_vaddf, buf_set, buf_setn, buf_set_empty) return nothing.  They
+ *    are for text the program composes, whose size it controls: a
+ *    message, a key, a path made of pieces it bounded.  Passing the cap
+ *    there is a bug in the program: "bbtoken: BUG: ..." and abort(), as
+ *    git's BUG().
+ *
+ *  - The buf_try_* functions are for input from outside whose size the
+ *    program does not control: git's protocol on stdin, a child's
+ *    output, a file, the terminal, a D-Bus value, a decoded payload, or
+ *    text quoting any of those.  At the cap they return -1 and leave the
+ *    buffer as it was; the caller must look (warn_unused_result) and
+ *    tell the user, or refuse the input.
+ *
+ * So a plain call that appends outside bytes is a way for that input to
+ * kill the process.  Where a plain call quotes outside bytes anyway, a
+ * comment beside it says what bounds them (a line checked short, a
+ * source buffer whose cap is no larger).
  */
 struct buf {
 	char *buf;
@@ -37,20 +60,25 @@ struct buf {
  */
 void buf_init(struct buf *b, size_t max);
 
-/* Append; each returns 0, or -1 (buffer unchanged) past the cap or on OOM. */
-int buf_add(struct buf *b, const void *data, size_t len);
-int buf_adds(struct buf *b, const char *s);
-int buf_addch(struct buf *b, int c);
-int buf_addf(struct buf *b, const char *fmt, ...)
+/* Append text the program composes; past the cap is a BUG and dies. */
+void buf_add(struct buf *b, const void *data, size_t len);
+void buf_adds(struct buf *b, const char *s);
+void buf_addch(struct buf *b, int c);
+void buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/* Replace the contents with s (NULL unsets); past the cap dies too. */
+void buf_set(struct buf *b, const char *s);
+void buf_setn(struct buf *b, const char *s, size_t len);
+/* Make the buffer set to the empty string. */
+void buf_set_empty(struct buf *b);
+
 /*
- * For input from outside (a peer's body, a command's output, a file):
- * append, or return -1 and leave the buffer as it was when it would pass
- * the cap.  Out of memory dies, as everywhere.  The result must be
- * looked at: ignoring it would silently drop input.
+ * For input from outside: as buf_add, buf_adds, buf_setn and buf_addf,
+ * but 0, or -1 with the buffer as it was when the result would pass the
+ * cap.  buf_try_setn leaves the old contents in place on -1.
  */
 int buf_try_add(struct buf *b, const void *data, size_t len)
 	__attribute__((warn_unused_result));
@@ -58,12 +86,10 @@ int buf_try_adds(struct buf *b, const char *s)
 	__attribute__((warn_unused_result));
 int buf_try_setn(struct buf *b, const char *s, size_t len)
 	__attribute__((warn_unused_result));
-
-/* Replace the contents with s (NULL unsets). */
-int buf_set(struct buf *b, const char *s);
-int buf_setn(struct buf *b, const char *s, size_t len);
-/* Make the buffer set to the empty string. */
-int buf_set_empty(struct buf *b);
+int buf_try_addf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), warn_unused_result));
+int buf_try_vaddf(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0), warn_unused_result));
 
 /* Wipe and empty, keeping the allocation; an unset buffer stays unset. */
 void buf_reset(struct buf *b);

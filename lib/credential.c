@@ -43,8 +43,6 @@ const char *credential_strerror(int err)
 		return "a line of the request is longer than 65535 bytes";
 	case CREDENTIAL_ERR_BAD_URL:
 		return "the url= of the request cannot be parsed";
-	case CREDENTIAL_ERR_NOMEM:
-		return "out of memory";
 	case CREDENTIAL_ERR_IO:
 		return "the request could not be read";
 	}
@@ -61,10 +59,11 @@ int credential_value_ok(const char *v, size_t len)
 	return 1;
 }
 
+/* The value is git's input: past the field's cap it is refused, not fatal. */
 static int set_field(struct buf *field, const char *v, size_t len)
 {
-	if (buf_setn(field, v, len) < 0)
-		return CREDENTIAL_ERR_NOMEM;
+	if (buf_try_setn(field, v, len) < 0)
+		return CREDENTIAL_ERR_TOO_LONG;
 	return CREDENTIAL_OK;
 }
 
@@ -147,7 +146,9 @@ int credential_read(struct credential *c, FILE *in)
 	for (;;) {
 		buf_set_empty(&line);
 		while ((ch = getc(in)) != EOF && ch != '\n') {
-			if (buf_addch(&line, ch) < 0) {
+			char byte = (char)ch;
+
+			if (buf_try_add(&line, &byte, 1) < 0) {
 				ret = CREDENTIAL_ERR_TOO_LONG;
 				goto out;
 			}
@@ -182,6 +183,7 @@ static int hexval(int ch)
 static int url_decode(struct buf *out, const char *s, size_t len)
 {
 	size_t i;
+	char byte;
 
 	buf_set_empty(out);
 	for (i = 0; i < len; i++) {
@@ -194,8 +196,9 @@ static int url_decode(struct buf *out, const char *s, size_t len)
 		}
 		if (ch < 0x20 || ch == 0x7f)
 			return CREDENTIAL_ERR_BAD_URL;
-		if (buf_addch(out, ch) < 0)
-			return CREDENTIAL_ERR_NOMEM;
+		byte = (char)ch;
+		if (buf_try_add(out, &byte, 1) < 0)
+			return CREDENTIAL_ERR_TOO_LONG;
 	}
 	return CREDENTIAL_OK;
 }

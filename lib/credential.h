@@ -39,9 +39,9 @@ enum credential_err {
 	CREDENTIAL_OK = 0,
 	CREDENTIAL_ERR_NO_EQUALS = -1,   /* a line without '=' */
 	CREDENTIAL_ERR_BAD_VALUE = -2,   /* NUL, CR or LF in a value */
-	CREDENTIAL_ERR_TOO_LONG = -3,    /* a line over CREDENTIAL_LINE_MAX */
+	CREDENTIAL_ERR_TOO_LONG = -3,    /* a line over CREDENTIAL_LINE_MAX,
+					    or a value over its field's cap */
 	CREDENTIAL_ERR_BAD_URL = -4,     /* url= that does not parse */
-	CREDENTIAL_ERR_NOMEM = -5,
 	CREDENTIAL_ERR_IO = -6
 };
 

@@ -29,6 +29,17 @@
 #include <unistd.h>
 
 /* One entry of git's config, as --show-scope --show-origin gives it. */
+/*
+ * What doctor takes from outside (git config, a credentials file,
+ * another program's keyring item) is held to 64 KiB a value, git's own
+ * limit on a line of its credential protocol: nothing longer is a URL or
+ * helper git would use with us.  An action quotes a few such values, so
+ * it stays far under a buf's cap and is composed with the plain buf
+ * functions.  A finding's text may also quote our own store (a label,
+ * a store's detail, each up to the cap): add() takes it with buf_try_*.
+ */
+#define DOCTOR_VALUE_MAX (64 * 1024)
+
 struct entry {
 	const char *scope, *origin, *key, *value;	/* value NULL: none */
 };
@@ -227,6 +238,10 @@ static int config_read(struct config *c)
 			*nl = '\0';
 			e.value = nl + 1;
 		}
+		if (strlen(e.origin) > DOCTOR_VALUE_MAX ||
+		    strlen(e.key) > DOCTOR_VALUE_MAX ||
+		    (e.value && strlen(e.value) > DOCTOR_VALUE_MAX))
+			continue;
 		if (c->nr == alloc) {
 			struct entry *v = xcalloc(alloc = alloc ? 2 * alloc : 16,
 						  sizeof(*v));
@@ -299,7 +314,10 @@ static struct doctor_finding *add(struct doctor_report *r,
 	memset(f, 0, sizeof(*f));
 	f->severity = sev;
 	va_start(ap, fmt);
-	buf_vaddf(&f->text, fmt, ap);
+	if (buf_try_vaddf(&f->text, fmt, ap) < 0)
+		buf_set(&f->text, "a finding too long to show: it quotes a value "
+			"over 1 MiB; fix: look at the labels of your tokens with "
+			"git credential-bbtoken list");
 	va_end(ap);
 	return f;
 }
@@ -521,22 +539,30 @@ static void look_cred_file(const char *file, const struct bb_hosts *hosts,
 	FILE *fp = fopen(file, "r");
 	struct buf line = BUF_INIT, shown = BUF_INIT;
 	char chunk[1024];
-	int lineno = 0;
+	int lineno = 0, too_long = 0;
 
 	if (!fp)
 		return;
 	tilde(file, &shown);
+	buf_init(&line, DOCTOR_VALUE_MAX);
 	buf_set_empty(&line);
 	while (fgets(chunk, sizeof(chunk), fp)) {
 		size_t n = strlen(chunk), k;
 		int whole = n && chunk[n - 1] == '\n';
 		struct url u;
 
-		buf_add(&line, chunk, n);
+		/* A longer line is not one git credential-store wrote: skip it. */
+		if (!too_long && buf_try_add(&line, chunk, n) < 0)
+			too_long = 1;
 		wipe(chunk, sizeof(chunk));
 		if (!whole && !feof(fp))
 			continue;
 		lineno++;
+		if (too_long) {
+			too_long = 0;
+			buf_set_empty(&line);
+			continue;
+		}
 		while (line.len && (line.buf[line.len - 1] == '\n' ||
 				    line.buf[line.len - 1] == '\r'))
 			line.buf[--line.len] = '\0';
@@ -609,10 +635,11 @@ static void look_foreign(const struct bb_hosts *hosts, struct doctor_report *r)
 			break;
 		}
 		if (err)
+			/* detail may quote the bus's error: held to a value's size. */
 			add(r, DOCTOR_WARNING, "other helpers' keyring items for %s "
-			    "could not be read (%s), so dead ones may hide there; "
+			    "could not be read (%.*s), so dead ones may hide there; "
 			    "fix: restart the keyring and run git credential-bbtoken "
-			    "doctor again", hosts->v[k], detail.buf);
+			    "doctor again", hosts->v[k], DOCTOR_VALUE_MAX, detail.buf);
 		for (i = 0; i < l.nr; i++) {
 			const struct foreign_item *it = &l.v[i];
 			enum doctor_severity sev;
@@ -624,6 +651,10 @@ static void look_foreign(const struct bb_hosts *hosts, struct doctor_report *r)
 				locked++;
 				continue;
 			}
+			/* Another program's item: its values may be any size. */
+			if (it->username.len > DOCTOR_VALUE_MAX ||
+			    it->path.len > DOCTOR_VALUE_MAX)
+				continue;
 			why = judge_secret(it->username.buf, &it->password, &sev, &dead);
 			f = add(r, sev, "a keyring item of %s holds, for %s and user "
 				"'%s', %s; fix: %s", foreign_kind_name(it->kind),
@@ -1117,11 +1148,14 @@ int doctor_drop_line(const char *file, const char *line)
 	buf_set_empty(&in);
 	while ((got = read(fd, chunk, sizeof(chunk))) > 0 ||
 	       (got < 0 && errno == EINTR))
-		if (got > 0 && buf_add(&in, chunk, got) < 0)
+		if (got > 0 && buf_try_add(&in, chunk, got) < 0)
 			break;
 	wipe(chunk, sizeof(chunk));
 	close(fd);
-	if (got < 0)
+	/* Cut short at the cap, the rewrite would lose the rest of it. */
+	if (got > 0)
+		errno = EFBIG;
+	if (got != 0)
 		goto out;
 	buf_addf(&tmp, "%s.bbtoken.XXXXXX", file);
 	/* mkstemp makes it 0600, what git credential-store uses too. */

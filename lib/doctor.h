@@ -71,7 +71,8 @@ const char *doctor_severity_name(enum doctor_severity s);
 /*
  * Write the file without its first line equal to line, atomically
  * (a temporary file in the same directory, mode 0600, renamed over it).
- * Returns 0, or -1 with errno set (1 when the line is no longer there).
+ * Returns 0, or -1 with errno set (EFBIG past a buf's cap, 1 MiB), or 1
+ * when the line is no longer there.
  */
 int doctor_drop_line(const char *file, const char *line);
 

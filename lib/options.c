@@ -329,8 +329,9 @@ int options_load_config(struct bb_options *o, int lazy)
 	/* git config exits 1 when no key matches: that is not an error. */
 	if (status < 0 || status > 1) {
 		buf_release(&out);
-		msg_error("cannot read bbtoken.* settings: `git config` failed; "
-			  "check that git is on PATH and its config files parse");
+		msg_error("cannot read bbtoken.* settings: `git config` failed "
+			  "or printed over 1 MiB; check that git is on PATH and "
+			  "its config files parse");
 		return -1;
 	}
 	/* Records of "SCOPE\0KEY\nVALUE\0". */

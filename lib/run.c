@@ -18,7 +18,7 @@ extern char **environ;
 int run_git(const char *const argv[], struct buf *out)
 {
 	posix_spawn_file_actions_t fa;
-	int fds[2] = { -1, -1 }, status;
+	int fds[2] = { -1, -1 }, status, too_much = 0;
 	char chunk[4096];
 	ssize_t n;
 	pid_t pid;
@@ -43,13 +43,18 @@ int run_git(const char *const argv[], struct buf *out)
 		buf_set_empty(out);
 		while ((n = read(fds[0], chunk, sizeof(chunk))) > 0 ||
 		       (n < 0 && errno == EINTR))
-			if (n > 0 && buf_add(out, chunk, n) < 0)
+			if (n > 0 && buf_try_add(out, chunk, n) < 0) {
+				too_much = 1;
 				break;
+			}
 		close(fds[0]);
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
+	/* Cut short, git's answer would be read as a different one. */
+	if (too_much)
+		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -188,7 +193,7 @@ static enum run_status collect(int fd, long long deadline, struct buf *out,
 		}
 		if (!n)
 			break;
-		if (buf_add(out, chunk, n) < 0) {
+		if (buf_try_add(out, chunk, n) < 0) {
 			ret = RUN_TOO_MUCH;
 			break;
 		}

@@ -9,7 +9,8 @@
  * out when out is not NULL, stderr passed through.  The child inherits
  * our environment, which never holds a secret, and never sees one in
  * argv: only settings cross this door.  Returns git's exit status, or -1
- * when it could not be run.
+ * when it could not be run or wrote more than out's cap (out then holds
+ * the part that fit).
  */
 int run_git(const char *const argv[], struct buf *out);
 

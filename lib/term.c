@@ -25,7 +25,7 @@ static int read_line_fd(int fd, struct buf *out)
 			return -1;
 		if (n == 0 || ch == '\n')
 			return n == 0 && !out->len ? -1 : 0;
-		if (buf_addch(out, ch) < 0)
+		if (buf_try_add(out, &ch, 1) < 0)
 			return -2;
 	}
 }

@@ -46,13 +46,14 @@ void token_free(struct token *t)
 	free(t);
 }
 
+/* src may have a larger cap than dst: what it holds came from outside. */
 static int copy_buf(struct buf *dst, const struct buf *src)
 {
 	if (!buf_isset(src)) {
 		buf_release(dst);
 		return 0;
 	}
-	return buf_setn(dst, src->buf, src->len);
+	return buf_try_setn(dst, src->buf, src->len);
 }
 
 int token_copy(struct token *dst, const struct token *src)
@@ -88,32 +89,38 @@ static int put_field(struct buf *out, const char *key, const struct buf *v)
 		return 0;
 	if (!credential_value_ok(v->buf, v->len))
 		return -1;
-	return buf_addf(out, "%s=%s\n", key, v->buf);
+	return buf_try_addf(out, "%s=%s\n", key, v->buf);
 }
 
-static int put_num(struct buf *out, const char *key, long long v)
+static void put_num(struct buf *out, const char *key, long long v)
 {
-	return v ? buf_addf(out, "%s=%lld\n", key, v) : 0;
+	if (v)
+		buf_addf(out, "%s=%lld\n", key, v);
 }
 
 static int put_ability(struct buf *out, const char *key, enum token_ability a)
 {
 	if (a == ABILITY_UNKNOWN)
 		return 0;
-	return buf_addf(out, "%s=%s\n", key, a == ABILITY_YES ? "yes" : "no");
+	return buf_try_addf(out, "%s=%s\n", key, a == ABILITY_YES ? "yes" : "no");
 }
 
+/*
+ * The fields came from outside (git, a keyring, the file store) and
+ * together may pass out's cap: from the first of them on, everything is
+ * added with buf_try_*.  What precedes them is ours and small.
+ */
 int token_encode(const struct token *t, struct buf *out)
 {
 	buf_set_empty(out);
-	if (buf_adds(out, TOKEN_PAYLOAD_HEADER "\n") ||
-	    buf_addf(out, "kind=%s\n", bb_kind_name(t->kind)) ||
-	    buf_addf(out, "origin=%s\n",
-		     t->origin == TOKEN_ADDED ? "added" : "git") ||
-	    (t->rejected && buf_adds(out, "rejected=1\n")) ||
-	    put_num(out, "expires", t->expires) ||
-	    put_num(out, "created", t->created) ||
-	    put_field(out, "label", &t->label) ||
+	buf_adds(out, TOKEN_PAYLOAD_HEADER "\n");
+	buf_addf(out, "kind=%s\n", bb_kind_name(t->kind));
+	buf_addf(out, "origin=%s\n", t->origin == TOKEN_ADDED ? "added" : "git");
+	if (t->rejected)
+		buf_adds(out, "rejected=1\n");
+	put_num(out, "expires", t->expires);
+	put_num(out, "created", t->created);
+	if (put_field(out, "label", &t->label) ||
 	    put_field(out, "protocol", &t->protocol) ||
 	    put_field(out, "host", &t->host) ||
 	    put_field(out, "path", &t->path) ||
@@ -125,7 +132,8 @@ int token_encode(const struct token *t, struct buf *out)
 	    put_ability(out, "fetch", t->can_fetch) ||
 	    put_ability(out, "push", t->can_push) ||
 	    put_field(out, "oauth_refresh_token", &t->oauth_refresh_token) ||
-	    (t->extra.len && buf_add(out, t->extra.buf, t->extra.len)) ||
+	    (t->extra.len &&
+	     buf_try_add(out, t->extra.buf, t->extra.len) < 0) ||
 	    put_field(out, "password", &t->password)) {
 		buf_release(out);
 		return -1;
@@ -184,12 +192,12 @@ static int decode_line(struct token *t, const char *line, size_t len)
 	vlen = len - klen - 1;
 	for (i = 0; i < sizeof(fields) / sizeof(*fields); i++)
 		if (key_is(line, klen, fields[i].key))
-			return buf_setn((struct buf *)((char *)t + fields[i].off),
-					v, vlen);
+			return buf_try_setn((struct buf *)((char *)t + fields[i].off),
+					    v, vlen);
 	if (key_is(line, klen, "kind")) {
 		struct buf name = BUF_INIT;
 
-		if (buf_setn(&name, v, vlen))
+		if (buf_try_setn(&name, v, vlen) < 0)
 			return -1;
 		t->kind = bb_kind_from_name(name.buf);
 		buf_release(&name);
@@ -219,7 +227,8 @@ static int decode_line(struct token *t, const char *line, size_t len)
 	if (key_is(line, klen, "created"))
 		return parse_num(v, vlen, &t->created);
 	/* A newer version's field: keep it so a rewrite does not lose it. */
-	if (buf_add(&t->extra, line, len) || buf_addch(&t->extra, '\n'))
+	if (buf_try_add(&t->extra, line, len) < 0 ||
+	    buf_try_add(&t->extra, "\n", 1) < 0)
 		return -1;
 	return 0;
 }
@@ -311,9 +320,11 @@ void token_list_release(struct token_list *l)
 void token_binding(const struct token *t, struct buf *out)
 {
 	buf_set_empty(out);
-	if (buf_isset(&t->workspace) && t->workspace.len) {
-		buf_adds(out, t->workspace.buf);
-		if (buf_isset(&t->repository) && t->repository.len)
-			buf_addf(out, "/%s", t->repository.buf);
-	}
+	if (!buf_isset(&t->workspace) || !t->workspace.len)
+		return;
+	/* Two fields read from a store may together pass out's cap. */
+	if (buf_try_setn(out, t->workspace.buf, t->workspace.len) < 0 ||
+	    (buf_isset(&t->repository) && t->repository.len &&
+	     buf_try_addf(out, "/%s", t->repository.buf) < 0))
+		buf_set_empty(out);
 }

@@ -59,7 +59,7 @@ void token_init(struct token *t);
 void token_release(struct token *t);
 struct token *token_new(void);
 void token_free(struct token *t);
-/* Deep copy; -1 on OOM. */
+/* Deep copy; -1 when a field passes the cap of dst's (dst then partial). */
 int token_copy(struct token *dst, const struct token *src);
 
 /*
@@ -71,7 +71,10 @@ int token_copy(struct token *dst, const struct token *src);
  */
 #define TOKEN_PAYLOAD_HEADER "bbtoken-secret 1"
 
-/* Serialise t (id excluded) into out; -1 when a value holds CR/LF/NUL. */
+/*
+ * Serialise t (id excluded) into out; -1 (out unset) when a value holds
+ * CR/LF/NUL or the whole would pass out's cap.
+ */
 int token_encode(const struct token *t, struct buf *out);
 /*
  * Parse a payload into t (id untouched).  Pure, a fuzz target.  Returns
@@ -92,7 +95,10 @@ void token_list_release(struct token_list *l);
 /* Sort l->v[from..] newest first (created), ties by id. */
 void token_list_sort_newest(struct token_list *l, size_t from);
 
-/* Binding as people read it: "acme/widget", "acme", or "" (account-wide). */
+/*
+ * Binding as people read it: "acme/widget", "acme", or "" (account-wide,
+ * and also when the two would pass out's cap, which no real one does).
+ */
 void token_binding(const struct token *t, struct buf *out);
 
 #endif

@@ -73,17 +73,24 @@ static struct fstore *P(struct store *s)
 
 /* ---- paths and their safety ---- */
 
-/* $VAR when it is an absolute path, else $HOME/fallback; -1 without HOME. */
+/*
+ * $VAR when it is an absolute path, else $HOME/fallback; -1 without HOME.
+ * Linux passes no environment string over 128 KiB (MAX_ARG_STRLEN), far
+ * under out's cap, so neither can reach it.
+ */
 static int base_dir(const char *var, const char *fallback, struct buf *out)
 {
 	const char *v = getenv(var), *home = getenv("HOME");
 
-	if (v && v[0] == '/')
-		return buf_set(out, v);
+	if (v && v[0] == '/') {
+		buf_set(out, v);
+		return 0;
+	}
 	if (!home || home[0] != '/')
 		return -1;
 	buf_set_empty(out);
-	return buf_addf(out, "%s/%s", home, fallback);
+	buf_addf(out, "%s/%s", home, fallback);
+	return 0;
 }
 
 static int no_home(struct store *s)
@@ -236,7 +243,7 @@ static int read_all(int fd, struct buf *out, size_t max)
 			ret = -1;
 			break;
 		}
-		if (out->len + n > max || buf_add(out, chunk, n)) {
+		if (out->len + n > max || buf_try_add(out, chunk, n) < 0) {
 			ret = -2;
 			break;
 		}
@@ -367,7 +374,11 @@ out:
 	return err;
 }
 
-/* The default key file, or path made absolute. */
+/*
+ * The default key file, or path made absolute; -1 without HOME or a
+ * working directory, or when path passes out's cap (the caller refuses
+ * one over FILEFMT_PATH_MAX all the same).
+ */
 static int keyfile_path(const char *path, struct buf *out)
 {
 	char cwd[4096];
@@ -375,14 +386,17 @@ static int keyfile_path(const char *path, struct buf *out)
 	if (!path) {
 		if (base_dir("XDG_CONFIG_HOME", ".config", out))
 			return -1;
-		return buf_addf(out, "/%s/key", FILE_STORE_DIRNAME);
+		buf_addf(out, "/%s/key", FILE_STORE_DIRNAME);
+		return 0;
 	}
 	if (path[0] == '/')
-		return buf_set(out, path);
+		return buf_try_setn(out, path, strlen(path));
 	if (!getcwd(cwd, sizeof(cwd)))
 		return -1;
-	buf_set_empty(out);
-	return buf_addf(out, "%s/%s", cwd, path);
+	buf_set(out, cwd);
+	if (buf_try_adds(out, "/") < 0 || buf_try_adds(out, path) < 0)
+		return -1;
+	return 0;
 }
 
 /* ---- finding the key ---- */
@@ -650,7 +664,8 @@ static int file_find(struct store *s, const char *host, struct token_list *out)
 			token_free(t);
 			continue;
 		}
-		if (buf_set(&t->id, r.id) || token_list_add(out, t)) {
+		buf_set(&t->id, r.id);
+		if (token_list_add(out, t)) {
 			store_set_detail(s, "out of memory reading the file store");
 			err = STORE_ERR_FAILED;
 			break;
@@ -919,7 +934,7 @@ static int apply(struct store *s, struct change *c, struct buf *out)
 		store_set_detail(s, "a field of the token holds a line break or NUL");
 		return STORE_ERR_FAILED;
 	}
-	bad = filefmt_records_begin(out);
+	filefmt_records_begin(out);
 	if (p->exists)
 		while (!bad && filefmt_record_next(p->plain.buf, p->plain.len,
 						   &pos, &r) == 1)
@@ -930,7 +945,10 @@ static int apply(struct store *s, struct change *c, struct buf *out)
 		      filefmt_record_add(out, c->new_id, payload.buf, payload.len);
 	buf_release(&payload);
 	if (bad) {
-		store_set_detail(s, "the token is too large for the file store");
+		store_set_detail(s, "the token is too large for the file store "
+				 "%s, or the store is full (16 MiB); remove tokens "
+				 "you no longer use with `git credential-bbtoken "
+				 "remove`", p->path.buf);
 		return STORE_ERR_FAILED;
 	}
 	if (!fresh && !hit) {
@@ -1131,10 +1149,10 @@ int file_store_create(struct store *s, const struct buf *passphrase,
 	}
 	if (!err)
 		err = fresh_store(s, passphrase, keyfile, "the passphrase given");
-	if (!err && filefmt_records_begin(&empty))
-		err = STORE_ERR_FAILED;
-	if (!err)
+	if (!err) {
+		filefmt_records_begin(&empty);
 		err = write_store(s, &p->hdr, &empty);
+	}
 	buf_release(&empty);
 	if (lock >= 0)
 		close(lock);

@@ -201,7 +201,7 @@ int filecrypt_seal(const unsigned char key[FILECRYPT_KEY_LEN],
 	    EVP_CipherFinal_ex(ctx, p + n, &m) == 1 &&
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, FILEFMT_TAG_LEN,
 				p + n + m) == 1)
-		ret = buf_add(out, p, (size_t)n + m + FILEFMT_TAG_LEN);
+		ret = buf_try_add(out, p, (size_t)n + m + FILEFMT_TAG_LEN);
 	EVP_CIPHER_CTX_free(ctx);
 	free(p);
 	return ret;
@@ -230,7 +230,7 @@ int filecrypt_open(const unsigned char key[FILECRYPT_KEY_LEN],
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, FILEFMT_TAG_LEN,
 				(void *)tag) == 1 &&
 	    EVP_CipherFinal_ex(ctx, p + n, &m) == 1)
-		ret = buf_setn(out, (const char *)p, (size_t)n + m);
+		ret = buf_try_setn(out, (const char *)p, (size_t)n + m);
 	EVP_CIPHER_CTX_free(ctx);
 	OPENSSL_cleanse(p, len + 1);
 	free(p);

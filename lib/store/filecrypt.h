@@ -43,14 +43,18 @@ int filecrypt_subkeys(const unsigned char master[FILECRYPT_KEY_LEN],
 /* Do two check values agree, in constant time?  1 when they do. */
 int filecrypt_check_eq(const unsigned char *a, const unsigned char *b);
 
-/* Append the ciphertext of pt and the 16-byte tag to out. */
+/*
+ * Append the ciphertext of pt and the 16-byte tag to out; -1 also when
+ * they would pass out's cap (out then as it was).
+ */
 int filecrypt_seal(const unsigned char key[FILECRYPT_KEY_LEN],
 		   const unsigned char *nonce, const void *aad, size_t aad_len,
 		   const void *pt, size_t pt_len, struct buf *out);
 
 /*
  * Decrypt ct (ciphertext and tag) into out, replacing what it held;
- * -1 and out emptied when the tag does not authenticate.
+ * -1 and out emptied when the tag does not authenticate or the
+ * plaintext would pass out's cap.
  */
 int filecrypt_open(const unsigned char key[FILECRYPT_KEY_LEN],
 		   const unsigned char *nonce, const void *aad, size_t aad_len,

@@ -61,10 +61,10 @@ int filefmt_header_encode(const struct filefmt_header *h, struct buf *out)
 	memcpy(fixed + 36, h->id, FILEFMT_ID_LEN);
 	memcpy(fixed + 52, h->check, FILEFMT_CHECK_LEN);
 	put_u16(fixed + 84, h->keyfile_len);
-	if (buf_add(out, fixed, sizeof(fixed)) ||
-	    buf_add(out, h->keyfile, h->keyfile_len) ||
-	    buf_add(out, h->nonce, FILEFMT_NONCE_LEN))
-		return -1;
+	/* Under FILEFMT_FIXED_LEN + FILEFMT_PATH_MAX + a nonce: text we make. */
+	buf_add(out, fixed, sizeof(fixed));
+	buf_add(out, h->keyfile, h->keyfile_len);
+	buf_add(out, h->nonce, FILEFMT_NONCE_LEN);
 	return 0;
 }
 
@@ -113,22 +113,27 @@ int filefmt_id_ok(const char *s, size_t len)
 	return 1;
 }
 
-int filefmt_records_begin(struct buf *out)
+void filefmt_records_begin(struct buf *out)
 {
-	buf_set_empty(out);
-	return buf_add(out, FILEFMT_RECORDS_MAGIC, FILEFMT_RECORDS_MAGIC_LEN);
+	buf_setn(out, FILEFMT_RECORDS_MAGIC, FILEFMT_RECORDS_MAGIC_LEN);
 }
 
 int filefmt_record_add(struct buf *out, const char *id, const char *payload,
 		       size_t len)
 {
-	unsigned char n[4];
+	unsigned char head[FILEFMT_RECORD_ID_LEN + 4];
 
 	if (!filefmt_id_ok(id, strlen(id)) || len > FILEFMT_PAYLOAD_MAX)
 		return -1;
-	put_u32(n, len);
-	if (buf_add(out, id, FILEFMT_RECORD_ID_LEN) || buf_add(out, n, 4) ||
-	    buf_add(out, payload, len))
+	memcpy(head, id, FILEFMT_RECORD_ID_LEN);
+	put_u32(head + FILEFMT_RECORD_ID_LEN, len);
+	/*
+	 * FILEFMT_RECORDS_MAX payloads of FILEFMT_PAYLOAD_MAX would pass
+	 * FILEFMT_FILE_MAX: the tokens people store can fill the cap, which
+	 * is then refused and told, not fatal.
+	 */
+	if (buf_try_add(out, head, sizeof(head)) < 0 ||
+	    buf_try_add(out, payload, len) < 0)
 		return -1;
 	return 0;
 }

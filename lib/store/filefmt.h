@@ -93,7 +93,7 @@ enum filefmt_err {
 
 /*
  * Append h's header (h->len is ignored) to out; -1 when a field is out
- * of range or the buffer cannot grow.
+ * of range.  The header is small: it never meets out's cap.
  */
 int filefmt_header_encode(const struct filefmt_header *h, struct buf *out);
 /*
@@ -111,9 +111,13 @@ struct filefmt_record {
 	size_t len;
 };
 
-/* Start a plaintext in out (emptied first); -1 on OOM. */
-int filefmt_records_begin(struct buf *out);
-/* Append one record; -1 when id is not 16 hex digits, too long, or OOM. */
+/* Start a plaintext in out (emptied first). */
+void filefmt_records_begin(struct buf *out);
+/*
+ * Append one record; -1 when id is not 16 hex digits, the payload is too
+ * long, or the record would pass out's cap (out then ends in a part of
+ * it, to be thrown away).
+ */
 int filefmt_record_add(struct buf *out, const char *id, const char *payload,
 		       size_t len);
 /*

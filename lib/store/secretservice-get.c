@@ -557,9 +557,10 @@ static int add_secret(const char *path, GVariant *value, struct token_list *out)
 		token_free(t);
 		return 0;
 	}
-	if (buf_set(&t->id, path)) {
+	/* A bus message may carry a path past any cap: not one of ours. */
+	if (buf_try_setn(&t->id, path, strlen(path)) < 0) {
 		token_free(t);
-		return -1;
+		return 0;
 	}
 	return token_list_add(out, t);
 }

@@ -47,6 +47,11 @@ static const char *source_name(enum source src)
 /*
  * A variable set to the empty string counts as unset: CI systems expand
  * a secret they withhold (a pull request from a fork) to "".
+ *
+ * Linux passes no environment string longer than 128 KiB
+ * (MAX_ARG_STRLEN), far under a buf's default cap: the paths and names
+ * composed here from one cannot reach it.  The token itself is held to
+ * SOURCES_VALUE_MAX like the other sources.
  */
 static const char *env_value(const char *name)
 {
@@ -63,7 +68,8 @@ static int credential_path(struct buf *path)
 	if (!dir)
 		return -1;
 	buf_set_empty(path);
-	return buf_addf(path, "%s/bbtoken", dir);
+	buf_addf(path, "%s/bbtoken", dir);
+	return 0;
 }
 
 /*
@@ -192,7 +198,7 @@ static int read_fd(int fd, const char *what, struct buf *out,
 			ret = -1;
 			break;
 		}
-		if (buf_add(out, chunk, n) < 0) {
+		if (buf_try_add(out, chunk, n) < 0) {
 			say(detail, "%s is larger than 64 KiB; it should hold "
 			    "the token alone", what);
 			ret = -1;
@@ -302,11 +308,17 @@ static int source_value(enum source src, const struct store_config *c,
 	int ret;
 
 	switch (src) {
-	case SOURCE_ENV:
-		buf_set(out, getenv("BBTOKEN_TOKEN"));
+	case SOURCE_ENV: {
+		const char *v = getenv("BBTOKEN_TOKEN");
+
 		buf_set(&what, "BBTOKEN_TOKEN");
-		ret = 0;
+		buf_init(out, SOURCES_VALUE_MAX);
+		ret = buf_try_setn(out, v, strlen(v));
+		if (ret)
+			say(detail, "BBTOKEN_TOKEN is longer than 64 KiB; it "
+			    "should hold the token alone");
 		break;
+	}
 	case SOURCE_FILE:
 		buf_addf(&what, "BBTOKEN_TOKEN_FILE=%s",
 			 getenv("BBTOKEN_TOKEN_FILE"));

@@ -63,6 +63,8 @@ void store_set_detail(struct store *s, const char *fmt, ...)
 
 	buf_set_empty(&s->detail);
 	va_start(ap, fmt);
-	buf_vaddf(&s->detail, fmt, ap);
+	/* A backend may quote a peer (a D-Bus error): past the cap, say less. */
+	if (buf_try_vaddf(&s->detail, fmt, ap) < 0)
+		buf_set(&s->detail, "the store gave an answer too long to show");
 	va_end(ap);
 }

@@ -24,7 +24,13 @@ static int put(struct store *s)
 	int err;
 
 	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
-		buf_add(&in, chunk, n);
+		if (buf_try_add(&in, chunk, n) < 0) {
+			fprintf(stderr, "store-tool: stdin is over 1 MiB, "
+				"larger than any token payload\n");
+			buf_release(&in);
+			token_free(t);
+			return 1;
+		}
 	if (!in.buf || token_decode(t, in.buf, in.len)) {
 		fprintf(stderr, "store-tool: stdin is not a token payload\n");
 		buf_release(&in);

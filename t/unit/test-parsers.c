@@ -11,8 +11,12 @@
 #include "lib/token.h"
 
 #include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /*
  * Under AddressSanitizer or valgrind malloc is theirs, and mallinfo2()
@@ -354,9 +358,114 @@ static void test_buf_init(void)
 	buf_release(&b);
 }
 
+/* At the cap the buf_try_* functions refuse and leave the buffer as it was. */
+static void test_buf_try(void)
+{
+	struct buf b = BUF_INIT;
+
+	buf_init(&b, 8);
+	buf_set(&b, "abc");
+	ok(buf_try_add(&b, "123456", 6) < 0 && buf_eq(&b, "abc"),
+	   "buf_try_add past the cap fails, the buffer unchanged");
+	ok(buf_try_adds(&b, "123456") < 0 && buf_eq(&b, "abc"),
+	   "buf_try_adds past the cap fails, the buffer unchanged");
+	ok(buf_try_addf(&b, "%s", "123456") < 0 && buf_eq(&b, "abc"),
+	   "buf_try_addf past the cap fails, the buffer unchanged");
+	ok(buf_try_setn(&b, "123456789", 9) < 0 && buf_eq(&b, "abc"),
+	   "buf_try_setn past the cap fails, the old contents kept");
+	ok(buf_try_add(&b, "12345", 5) == 0 && buf_eq(&b, "abc12345"),
+	   "buf_try_add up to the cap exactly succeeds");
+	ok(buf_try_setn(&b, "12345678", 8) == 0 && buf_eq(&b, "12345678"),
+	   "buf_try_setn of the cap exactly succeeds");
+	buf_release(&b);
+}
+
+/*
+ * Does a plain function past the cap die as a BUG?  It runs in a child,
+ * whose stderr comes back through a pipe.
+ */
+static int dies_past_cap(int which)
+{
+	struct buf b = BUF_INIT;
+	char err[512];
+	int fds[2], status;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	if (pipe(fds) < 0)
+		return 0;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return 0;
+	if (!pid) {
+		dup2(fds[1], 2);
+		close(fds[0]);
+		buf_init(&b, 8);
+		buf_set(&b, "abc");
+		if (which == 0)
+			buf_add(&b, "123456", 6);
+		else if (which == 1)
+			buf_addf(&b, "%s", "123456");
+		else
+			buf_setn(&b, "123456789", 9);
+		_exit(0);
+	}
+	close(fds[1]);
+	while (got < (ssize_t)sizeof(err) - 1 &&
+	       (n = read(fds[0], err + got, sizeof(err) - 1 - got)) > 0)
+		got += n;
+	err[got] = '\0';
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		return 0;
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT &&
+	       strstr(err, "bbtoken: BUG: ") != NULL;
+}
+
+static void test_buf_plain(void)
+{
+	ok(dies_past_cap(0), "buf_add past the cap dies as a BUG");
+	ok(dies_past_cap(1), "buf_addf past the cap dies as a BUG");
+	ok(dies_past_cap(2), "buf_setn past the cap dies as a BUG");
+}
+
+/* Outside input past a buffer's cap is refused, never fatal. */
+static void test_outside_past_cap(void)
+{
+	size_t n = BUF_MAX_DEFAULT + 64;
+	char *big = malloc(n + 64);
+	struct credential c;
+	struct token t;
+	int len;
+
+	if (!big)
+		return;
+	credential_init(&c);
+	len = snprintf(big, 64, "https://");
+	memset(big + len, 'a', n - len);
+	memcpy(big + n, "@bitbucket.org/", 16);
+	ok(credential_from_url(&c, big, strlen(big)) == CREDENTIAL_ERR_TOO_LONG,
+	   "a url= whose username passes the cap is refused as too long");
+	credential_release(&c);
+
+	token_init(&t);
+	len = snprintf(big, 64, TOKEN_PAYLOAD_HEADER "\npassword=");
+	memset(big + len, 'A', n - len);
+	big[n - 1] = '\n';	/* whole, not cut short */
+	big[n] = '\0';
+	ok(token_decode(&t, big, n) < 0,
+	   "a payload whose password passes the cap is not a credential");
+	token_release(&t);
+	free(big);
+}
+
 int main(void)
 {
 	test_buf_init();
+	test_buf_try();
+	test_buf_plain();
+	test_outside_past_cap();
 	test_protocol();
 	test_url();
 	test_kinds();
