@@ -143,9 +143,9 @@ $(MOD_TOOLS): $(TOOLS_OBJS) lib/tools.map
 t/unit/test-parsers: t/unit/test-parsers.o $(CORE_OBJS) lib/pick.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
-# api_explain over bodies, then the refusals that need no network.
-t/unit/test-api: t/unit/test-api.o $(API_OBJS) $(CORE_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JSON_LIBS)
+# api_explain over bodies: the pure part alone, no libcurl (it checks).
+t/unit/test-api: t/unit/test-api.o $(API_PURE_OBJS) $(CORE_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JSON_LIBS)
 
 # The driver of t/0700-api-client.sh: one probe, key=value lines out.
 t/unit/api-probe: t/unit/api-probe.o $(API_OBJS) $(CORE_OBJS)

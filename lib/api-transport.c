@@ -2,7 +2,8 @@
 /*
  * The Bitbucket client's HTTPS requests over libcurl (api-transport.h):
  * one easy handle per try, set up with the same origin rules every time,
- * retries with backoff, and the words for an answer that never came.
+ * all of a run's exchanges driven together by one multi handle, retries
+ * with backoff, and the words for an answer that never came.
  */
 #include "api-transport.h"
 #include "api-text.h"
@@ -10,7 +11,6 @@
 
 #include <curl/curl.h>
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +89,7 @@ void api_exchange_release(struct api_exchange *x)
 	buf_release(&x->where);
 	x->client = NULL;
 	x->result = NULL;
+	x->then = NULL;
 }
 
 /* --- the origin rules for what we build URLs from --- */
@@ -323,14 +324,6 @@ static long now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* Did the server answer at all (possibly with a cut body)? */
 static int answered(const struct attempt *a)
 {
@@ -508,53 +501,178 @@ static int curl_ready(void)
 	return done ? 0 : -1;
 }
 
-/*
- * One exchange, try after try.  A wait that would end past the deadline
- * is not begun: the answer would come too late anyway.
- */
-static void run_one(struct api_exchange *x)
-{
-	const struct api_client *c = x->client;
-	struct api_result *r = x->result;
-	long timeout = c->timeout_ms > 0 ? c->timeout_ms : API_TIMEOUT_MS;
-	long deadline = now_ms() + timeout, left, wait;
-	int max_tries = c->max_tries > 0 ? c->max_tries : 1;
-	struct attempt a;
+/* What an exchange is waiting for, in x->state. */
+enum {
+	X_WAITING = 0,  /* to be sent once x->due_ms has come */
+	X_RUNNING,      /* on a handle */
+	X_HELD,         /* a then of one not yet answered */
+	X_DONE
+};
 
-	for (;;) {
-		left = deadline - now_ms();
-		if (left < 1)
-			left = 1;
-		r->tries++;
-		if (attempt_start(&a, x, left) < 0) {
-			attempt_end(&a);
-			explain_setup(x);
-			return;
+static long timeout_of(const struct api_exchange *x)
+{
+	return x->client->timeout_ms > 0 ? x->client->timeout_ms : API_TIMEOUT_MS;
+}
+
+/*
+ * All the exchanges of a run: those given, then each one's chain of
+ * thens, held until the one before answers.
+ */
+static struct api_exchange **gather(struct api_exchange *const *xs, size_t nr,
+				    size_t *total)
+{
+	struct api_exchange **all, *t;
+	size_t i, n = 0;
+
+	for (i = 0; i < nr; i++)
+		for (t = xs[i]; t; t = t->then)
+			n++;
+	all = xcalloc(n ? n : 1, sizeof(*all));
+	*total = n;
+	n = 0;
+	for (i = 0; i < nr; i++) {
+		xs[i]->state = X_WAITING;
+		all[n++] = xs[i];
+	}
+	for (i = 0; i < nr; i++)
+		for (t = xs[i]->then; t; t = t->then) {
+			t->state = X_HELD;
+			all[n++] = t;
 		}
-		a.rc = curl_easy_perform(a.h);
-		attempt_read(&a);
-		attempt_end(&a);
-		/*
-		 * libcurl says "out of memory" of a header over its 100 KiB
-		 * limit too, and with no word in the error buffer: most
-		 * likely the server's doing, so explained, not died of.
-		 */
-		x->answered = answered(&a);
-		x->retryable = retryable(&a);
-		if (!x->retryable || r->tries >= max_tries)
-			break;
-		wait = retry_delay_ms(x, r->tries);
-		if (now_ms() + wait >= deadline)
-			break;
-		sleep_ms(wait);
+	for (i = 0; i < n; i++) {
+		all[i]->due_ms = 0;
+		all[i]->deadline_ms = 0;
+	}
+	return all;
+}
+
+/* Drop a chain that will not be sent; how many exchanges that was. */
+static size_t drop_chain(struct api_exchange *t)
+{
+	size_t n = 0;
+
+	for (; t; t = t->then, n++)
+		t->state = X_DONE;
+	return n;
+}
+
+/*
+ * Start the next try of x on a free slot.  Its deadline runs from its
+ * first try, not from the start of the run: waiting for a slot costs an
+ * exchange none of its time.  0, or -1 when x is done for good.
+ */
+static int start(CURLM *m, struct attempt *slots, struct api_exchange *x,
+		 long now)
+{
+	struct attempt *a = slots;
+	long left;
+
+	while (a->h)
+		a++;
+	if (!x->deadline_ms)
+		x->deadline_ms = now + timeout_of(x);
+	left = x->deadline_ms - now;
+	if (left < 1)
+		left = 1;
+	x->result->tries++;
+	if (attempt_start(a, x, left) < 0 ||
+	    curl_multi_add_handle(m, a->h) != CURLM_OK) {
+		attempt_end(a);
+		explain_setup(x);
+		x->state = X_DONE;
+		return -1;
+	}
+	x->state = X_RUNNING;
+	return 0;
+}
+
+/*
+ * A try has ended: retry it later (its own Retry-After or backoff, which
+ * holds up no other exchange), or settle it.  A wait that would end past
+ * the deadline is not begun: the answer would come too late anyway.
+ * Returns how many exchanges are done for good now.
+ */
+static size_t settle(struct attempt *a, long now)
+{
+	struct api_exchange *x = a->x;
+	int max_tries = x->client->max_tries > 0 ? x->client->max_tries : 1;
+	long wait;
+
+	/*
+	 * libcurl says "out of memory" of a header over its 100 KiB limit
+	 * too, and with no word in the error buffer: most likely the
+	 * server's doing, so explained, not died of.
+	 */
+	x->answered = answered(a);
+	x->retryable = retryable(a);
+	if (x->retryable && x->result->tries < max_tries) {
+		wait = retry_delay_ms(x, x->result->tries);
+		if (now + wait < x->deadline_ms) {
+			x->due_ms = now + wait;
+			x->state = X_WAITING;
+			return 0;
+		}
 	}
 	if (!x->answered)
-		explain_failure(&a);
+		explain_failure(a);
+	x->state = X_DONE;
+	if (!x->then)
+		return 1;
+	if (x->answered && x->status >= 200 && x->status < 300) {
+		x->then->state = X_WAITING;
+		return 1;
+	}
+	return 1 + drop_chain(x->then);
+}
+
+/* Read every try libcurl has finished; how many exchanges are done. */
+static size_t reap(CURLM *m, size_t *running)
+{
+	struct attempt *a;
+	CURLMsg *msg;
+	size_t done = 0;
+	int queued;
+
+	while ((msg = curl_multi_info_read(m, &queued))) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		a = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&a);
+		/* msg goes with the handle: read it first. */
+		a->rc = msg->data.result;
+		attempt_read(a);
+		curl_multi_remove_handle(m, a->h);
+		attempt_end(a);
+		(*running)--;
+		done += settle(a, now_ms());
+	}
+	return done;
+}
+
+/* How long to sleep: until libcurl or the next retry wants us. */
+static int poll_ms(CURLM *m, struct api_exchange **all, size_t total,
+		   size_t running, long now)
+{
+	long ms = 1000, t = -1;
+	size_t i;
+
+	if (curl_multi_timeout(m, &t) == CURLM_OK && t >= 0 && t < ms)
+		ms = t;
+	if (running < API_PARALLEL)
+		for (i = 0; i < total; i++)
+			if (all[i]->state == X_WAITING && all[i]->due_ms - now < ms)
+				ms = all[i]->due_ms - now;
+	return ms < 0 ? 0 : (int)ms;
 }
 
 void api_transport_run(struct api_exchange *const *xs, size_t nr)
 {
-	size_t i;
+	struct api_exchange **all;
+	struct attempt *slots;
+	size_t i, total, done = 0, running = 0;
+	CURLM *m;
+	int still;
+	long now;
 
 	if (curl_ready() < 0) {
 		for (i = 0; i < nr; i++)
@@ -563,6 +681,32 @@ void api_transport_run(struct api_exchange *const *xs, size_t nr)
 				       xs[i]->where.buf);
 		return;
 	}
-	for (i = 0; i < nr; i++)
-		run_one(xs[i]);
+	m = curl_multi_init();
+	if (!m)
+		die_oom();
+	all = gather(xs, nr, &total);
+	slots = xcalloc(API_PARALLEL, sizeof(*slots));
+	while (done < total) {
+		now = now_ms();
+		/* In the order given: the first asked are the first sent. */
+		for (i = 0; i < total && running < API_PARALLEL; i++) {
+			if (all[i]->state != X_WAITING || all[i]->due_ms > now)
+				continue;
+			if (start(m, slots, all[i], now) < 0)
+				done += 1 + drop_chain(all[i]->then);
+			else
+				running++;
+		}
+		if (done == total)
+			break;
+		curl_multi_perform(m, &still);
+		done += reap(m, &running);
+		if (done < total)
+			curl_multi_poll(m, NULL, 0,
+					poll_ms(m, all, total, running, now_ms()),
+					NULL);
+	}
+	curl_multi_cleanup(m);
+	free(slots);
+	free(all);
 }

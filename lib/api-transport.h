@@ -60,6 +60,12 @@ struct api_exchange {
 	struct buf where;           /* host[:port], to name in messages */
 	const char *accept;         /* one more header line, or NULL */
 	struct api_result *result;  /* tries counted; why, when no answer */
+	/*
+	 * Sent in the same run once this one has answered 2xx; when it
+	 * does not, then (and its own then) are never sent, and their
+	 * results are left as they were.
+	 */
+	struct api_exchange *then;
 
 	/* Filled by api_transport_run. */
 	int answered;               /* a status came (the body may be cut) */
@@ -73,7 +79,7 @@ struct api_exchange {
 	struct buf credential_type;
 
 	/* The run's own. */
-	long deadline_ms, due_ms;
+	long deadline_ms, due_ms;   /* monotonic clock, ms */
 	int state;
 };
 
@@ -81,13 +87,18 @@ void api_exchange_init(struct api_exchange *x, const struct api_client *c,
 		       struct api_result *r);
 void api_exchange_release(struct api_exchange *x);
 
+/* At most this many requests are in flight at once. */
+#define API_PARALLEL 8
+
 /*
- * Send every exchange of xs, each retrying 429, 5xx and connections
- * closed without an answer, with backoff or the Retry-After asked, at
- * most client->max_tries times and never past client->timeout_ms from
- * its first try.  When no answer came, x->result says why (answer
- * unknown; network, TLS or protocol).  Never prints; dies only when
- * memory runs out.
+ * Send every exchange of xs (and their thens) concurrently, at most
+ * API_PARALLEL at a time, in the order given as slots free up.  Each
+ * retries 429, 5xx and connections closed without an answer, with
+ * backoff or the Retry-After asked, at most client->max_tries times and
+ * never past client->timeout_ms from its first try; a retry waits on
+ * its own, the others go on meanwhile.  When no answer came, x->result
+ * says why (answer unknown; network, TLS or protocol).  Never prints;
+ * dies only when memory runs out.
  */
 void api_transport_run(struct api_exchange *const *xs, size_t nr);
 

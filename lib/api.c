@@ -6,7 +6,6 @@
  * here say why each question is shaped as it is.
  */
 #include "api.h"
-#include "api-text.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,7 +14,6 @@
 #define SCOPE_READ_REPO "read:repository:bitbucket"
 #define SCOPE_WRITE_REPO "write:repository:bitbucket"
 #define SCOPE_READ_USER "read:user:bitbucket"
-#define SCOPE_READ_WORKSPACE "read:workspace:bitbucket"
 
 /* Bitbucket checks each scope on its own: push needs read as well. */
 #define NEEDED_FETCH SCOPE_READ_REPO
@@ -30,16 +28,6 @@
 #define SAY_REST_NAME "Bitbucket refused the token (HTTP 401): the REST " \
 	"API wants the Atlassian account email with an API token, and the " \
 	"name given is not an email address; pass --email=EMAIL"
-
-/* One question, from its making to its answer in x.result. */
-struct ask {
-	struct api_exchange x;
-	const char *needed;     /* the scopes the operation needs */
-	const char *git_type;   /* git probes: the content type of a 200 */
-	int want_user;          /* whoami: read the user from a 200 */
-	const char *say_401;    /* a sentence that says more than a 401 */
-	int ready;              /* 0: answered without asking (refused) */
-};
 
 /* --- base64 and the Authorization header --- */
 
@@ -83,23 +71,6 @@ static void auth_basic(struct buf *header, const char *user,
 	buf_release(&plain);
 }
 
-static void auth_bearer(struct buf *header, const struct buf *secret)
-{
-	buf_adds(header, "Authorization: Bearer ");
-	buf_add(header, secret->buf, secret->len);
-}
-
-/* A bearer token goes into the header as it is: no byte may end the line. */
-static int bearer_ok(const struct buf *secret)
-{
-	size_t i;
-
-	for (i = 0; i < secret->len; i++)
-		if (secret->buf[i] <= ' ' || secret->buf[i] == 0x7F)
-			return 0;
-	return 1;
-}
-
 /* Basic auth splits at the first ':', so a username cannot hold one. */
 static int basic_user_ok(const char *user)
 {
@@ -116,7 +87,7 @@ static int basic_user_ok(const char *user)
 /* --- questions, and their answers --- */
 
 /* Forget what an earlier call left in r, and start a question. */
-static void ask_init(struct ask *a, const struct api_client *c,
+static void ask_init(struct api_ask *a, const struct api_client *c,
 		     struct api_result *r)
 {
 	api_result_release(r);
@@ -124,17 +95,18 @@ static void ask_init(struct ask *a, const struct api_client *c,
 	a->needed = a->git_type = a->say_401 = NULL;
 	a->want_user = 0;
 	a->ready = 0;
+	a->after = NULL;
 }
 
 /* Nothing is asked: the input cannot make a request. */
-static void refuse(struct ask *a, const char *why)
+static void refuse(struct api_ask *a, const char *why)
 {
 	api_result_say(a->x.result, API_UNKNOWN, API_ERR_PROTOCOL, "%s", why);
 	a->ready = 0;
 }
 
 /* Read what came back, or leave what the transport said of no answer. */
-static void ask_finish(struct ask *a)
+static void ask_finish(struct api_ask *a)
 {
 	struct api_exchange *x = &a->x;
 	struct api_result *r = x->result;
@@ -159,25 +131,25 @@ static void ask_finish(struct ask *a)
 	api_exchange_release(x);
 }
 
-/* Send the questions that are ready, together, and read every answer. */
-static void ask_all(struct ask *asks, size_t nr)
+void api_ask_all(struct api_ask *const *asks, size_t nr)
 {
 	struct api_exchange **xs = xcalloc(nr ? nr : 1, sizeof(*xs));
 	size_t i, n = 0;
 
+	/* A push that waits for its fetch goes out as that one's then. */
 	for (i = 0; i < nr; i++)
-		if (asks[i].ready)
-			xs[n++] = &asks[i].x;
+		if (asks[i]->ready && !asks[i]->after)
+			xs[n++] = &asks[i]->x;
 	if (n)
 		api_transport_run(xs, n);
 	for (i = 0; i < nr; i++)
-		ask_finish(&asks[i]);
+		ask_finish(asks[i]);
 	free(xs);
 }
 
 /* --- the git probes --- */
 
-static void ask_git(struct ask *a, const struct api_client *c,
+static void ask_git(struct api_ask *a, const struct api_client *c,
 		    const char *username, const struct buf *secret,
 		    const char *workspace, const char *repo,
 		    const char *service, const char *needed,
@@ -218,62 +190,40 @@ static void ask_git(struct ask *a, const struct api_client *c,
 	a->ready = 1;
 }
 
-static void ask_fetch(struct ask *a, const struct api_client *c,
-		      const char *username, const struct buf *secret,
-		      const char *workspace, const char *repo,
-		      struct api_result *r)
+void api_ask_fetch(struct api_ask *a, const struct api_client *c,
+		   const char *username, const struct buf *secret,
+		   const char *workspace, const char *repo,
+		   struct api_result *r)
 {
 	ask_git(a, c, username, secret, workspace, repo, "git-upload-pack",
 		NEEDED_FETCH, "application/x-git-upload-pack-advertisement", r);
 }
 
-static void ask_push(struct ask *a, const struct api_client *c,
-		     const char *username, const struct buf *secret,
-		     const char *workspace, const char *repo,
-		     struct api_result *r)
+void api_ask_push(struct api_ask *a, struct api_ask *fetch,
+		  const struct api_client *c, const char *username,
+		  const struct buf *secret, const char *workspace,
+		  const char *repo, struct api_result *r)
 {
 	ask_git(a, c, username, secret, workspace, repo, "git-receive-pack",
 		NEEDED_PUSH, "application/x-git-receive-pack-advertisement", r);
-}
-
-int api_probe_fetch(const struct api_client *c, const char *username,
-		    const struct buf *secret, const char *workspace,
-		    const char *repo, struct api_result *r)
-{
-	struct ask a;
-
-	ask_fetch(&a, c, username, secret, workspace, repo, r);
-	ask_all(&a, 1);
-	return 0;
-}
-
-int api_probe_push(const struct api_client *c, const char *username,
-		   const struct buf *secret, const char *workspace,
-		   const char *repo, struct api_result *r)
-{
-	struct ask a;
-
-	ask_push(&a, c, username, secret, workspace, repo, r);
-	ask_all(&a, 1);
-	return 0;
+	if (!fetch)
+		return;
+	/* Refused, the fetch is never sent, and neither is its push. */
+	if (a->ready && fetch->ready && !fetch->x.then) {
+		fetch->x.then = &a->x;
+		a->after = fetch;
+	} else {
+		api_result_release(r);
+		a->ready = 0;
+	}
 }
 
 /* --- the REST API --- */
 
-/* API tokens as Basic EMAIL:TOKEN, everything else as Bearer (api.h). */
-static int rest_auth(struct ask *a, enum bb_kind kind, const char *email,
+/* Basic EMAIL:TOKEN, the only way an API token reaches REST. */
+static int rest_auth(struct api_ask *a, const char *email,
 		     const struct buf *secret)
 {
-	if (kind != BB_KIND_API_TOKEN) {
-		if (!bearer_ok(secret)) {
-			refuse(a, "the token holds spaces or control characters, "
-			       "which no Bitbucket token has: add it again, "
-			       "copied whole");
-			return -1;
-		}
-		auth_bearer(&a->x.auth, secret);
-		return 0;
-	}
 	/*
 	 * Without the email nothing can be asked, so the answer is not "no":
 	 * a "no" would have check call a good token rejected.
@@ -297,7 +247,7 @@ static int rest_auth(struct ask *a, enum bb_kind kind, const char *email,
 }
 
 /* GET {api_url}{path}, read against needed. */
-static void ask_rest(struct ask *a, enum bb_kind kind, const char *email,
+static void ask_rest(struct api_ask *a, const char *email,
 		     const struct buf *secret, const char *path,
 		     const char *needed)
 {
@@ -305,11 +255,6 @@ static void ask_rest(struct ask *a, enum bb_kind kind, const char *email,
 	struct api_result *r = a->x.result;
 	size_t base_len;
 
-	if (kind == BB_KIND_APP_PASSWORD) {
-		/* Known dead: no reason to send it anywhere. */
-		api_explain(410, NULL, NULL, 0, NULL, NULL, NULL, needed, r);
-		return;
-	}
 	if (!buf_isset(&c->api_url) || !c->api_url.len) {
 		api_result_say(r, API_UNKNOWN, API_ERR_NO_URL,
 			       "no REST API URL is known for %s: set one with git "
@@ -329,7 +274,7 @@ static void ask_rest(struct ask *a, enum bb_kind kind, const char *email,
 		       "bbtoken.apiUrl or --api-url");
 		return;
 	}
-	if (rest_auth(a, kind, email, secret) < 0)
+	if (rest_auth(a, email, secret) < 0)
 		return;
 	base_len = c->api_url.len;
 	while (base_len && c->api_url.buf[base_len - 1] == '/')
@@ -339,11 +284,17 @@ static void ask_rest(struct ask *a, enum bb_kind kind, const char *email,
 	a->ready = 1;
 }
 
-static void ask_whoami(struct ask *a, const struct api_client *c,
-		       enum bb_kind kind, const char *email,
-		       const struct buf *secret, struct api_result *r)
+void api_ask_whoami(struct api_ask *a, const struct api_client *c,
+		    enum bb_kind kind, const char *email,
+		    const struct buf *secret, struct api_result *r)
 {
 	ask_init(a, c, r);
+	if (kind == BB_KIND_APP_PASSWORD) {
+		/* Known dead: no reason to send it anywhere. */
+		api_explain(410, NULL, NULL, 0, NULL, NULL, NULL,
+			    SCOPE_READ_USER, r);
+		return;
+	}
 	if (kind == BB_KIND_ACCESS_TOKEN) {
 		api_result_say(r, API_NO, API_ERR_FORBIDDEN,
 			       "an access token belongs to a repository, project "
@@ -351,60 +302,13 @@ static void ask_whoami(struct ask *a, const struct api_client *c,
 			       "to check: the git probes tell what it can do");
 		return;
 	}
-	ask_rest(a, kind, email, secret, "/user", SCOPE_READ_USER);
+	if (kind != BB_KIND_API_TOKEN) {
+		api_result_say(r, API_NO, API_ERR_FORBIDDEN,
+			       "only an Atlassian API token has a user to check, "
+			       "and this is none: the git probes tell what it can "
+			       "do");
+		return;
+	}
+	ask_rest(a, email, secret, "/user", SCOPE_READ_USER);
 	a->want_user = 1;
-}
-
-int api_whoami(const struct api_client *c, enum bb_kind kind,
-	       const char *email, const struct buf *secret,
-	       struct api_result *r)
-{
-	struct ask a;
-
-	ask_whoami(&a, c, kind, email, secret, r);
-	ask_all(&a, 1);
-	return 0;
-}
-
-int api_read_repository(const struct api_client *c, enum bb_kind kind,
-			const char *email, const struct buf *secret,
-			const char *workspace, const char *repo,
-			struct api_result *r)
-{
-	struct buf path = BUF_INIT;
-	struct ask a;
-
-	ask_init(&a, c, r);
-	if (!workspace || !repo || !bb_slug_ok(workspace) || !bb_slug_ok(repo)) {
-		refuse(&a, "the workspace and repository must be slugs "
-		       "(letters, digits, '-', '_' and '.'), as in "
-		       "bitbucket.org/acme/widget");
-	} else {
-		buf_addf(&path, "/repositories/%s/%s", workspace, repo);
-		ask_rest(&a, kind, email, secret, path.buf, SCOPE_READ_REPO);
-	}
-	ask_all(&a, 1);
-	buf_release(&path);
-	return 0;
-}
-
-int api_read_workspace(const struct api_client *c, enum bb_kind kind,
-		       const char *email, const struct buf *secret,
-		       const char *workspace, struct api_result *r)
-{
-	struct buf path = BUF_INIT;
-	struct ask a;
-
-	ask_init(&a, c, r);
-	if (!workspace || !bb_slug_ok(workspace)) {
-		refuse(&a, "the workspace must be a slug (letters, digits, "
-		       "'-', '_' and '.'), as in bitbucket.org/acme");
-	} else {
-		buf_addf(&path, "/workspaces/%s", workspace);
-		ask_rest(&a, kind, email, secret, path.buf,
-			 SCOPE_READ_WORKSPACE);
-	}
-	ask_all(&a, 1);
-	buf_release(&path);
-	return 0;
 }
