@@ -87,8 +87,13 @@ void api_exchange_init(struct api_exchange *x, const struct api_client *c,
 		       struct api_result *r);
 void api_exchange_release(struct api_exchange *x);
 
-/* At most this many requests are in flight at once. */
-#define API_PARALLEL 8
+/*
+ * At most this many requests are in flight at once.  A check probes each
+ * token twice, push after fetch, so up to 16 tokens cost two round trips
+ * however far Bitbucket is; with 8, ten tokens would need three.  Over
+ * HTTP/2 libcurl carries them as streams of one connection per host.
+ */
+#define API_PARALLEL 16
 
 /*
  * Send every exchange of xs (and their thens) concurrently, at most
