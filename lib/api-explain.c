@@ -128,6 +128,13 @@ static struct json_object *json_parse(const char *body, size_t len)
 	return obj;
 }
 
+/* A JSON string, cleaned for a terminal, at most max bytes of it. */
+static void add_string(struct buf *out, struct json_object *s, size_t max)
+{
+	api_text_add_clean(out, json_object_get_string(s),
+			   json_object_get_string_len(s), max);
+}
+
 static struct json_object *json_get(struct json_object *obj, const char *key,
 				    enum json_type type)
 {
@@ -187,8 +194,7 @@ static void json_message(struct api_result *r, struct error_body *e,
 	msg = json_get(error, "message", json_type_string);
 	if (msg) {
 		buf_set_empty(&r->server_message);
-		api_text_add_clean(&r->server_message, json_object_get_string(msg),
-				   json_object_get_string_len(msg), SERVER_MESSAGE_MAX);
+		add_string(&r->server_message, msg, SERVER_MESSAGE_MAX);
 	}
 	detail = json_get(error, "detail", json_type_string);
 	if (detail && json_object_get_string_len(detail)) {
@@ -197,8 +203,7 @@ static void json_message(struct api_result *r, struct error_body *e,
 			buf_adds(&r->server_message, ": ");
 		else
 			buf_set_empty(&r->server_message);
-		api_text_add_clean(&r->server_message, json_object_get_string(detail),
-				   json_object_get_string_len(detail), SERVER_MESSAGE_MAX);
+		add_string(&r->server_message, detail, SERVER_MESSAGE_MAX);
 	}
 	detail = json_get(error, "detail", json_type_object);
 	if (!detail)
@@ -260,13 +265,14 @@ static void read_credential_type(struct buf *out, const char *value)
 static void explain_unauthorized(struct api_result *r, const char *needed)
 {
 	api_result_say(r, API_NO, API_ERR_UNAUTHORIZED,
-		       "Bitbucket refused the token (HTTP 401): either the username "
-		       "does not go with it (an API token wants %s or your Bitbucket "
-		       "username for git, and your Atlassian account email for the "
-		       "REST API; an access token wants %s), or the token is invalid, "
-		       "expired, revoked or was created without scopes; it needs %s, "
-		       "and a new one can be created at %s",
-		       BB_USER_API_TOKEN, BB_USER_ACCESS_TOKEN,
+		       "Bitbucket refused the token (HTTP 401): either the "
+		       "username does not go with it (an API token wants %s or "
+		       "your Bitbucket username for git, and your Atlassian "
+		       "account email for the REST API; an access token wants "
+		       "%s), or the token is invalid, expired, revoked or was "
+		       "created without scopes; it needs %s, and a new one can "
+		       "be created at %s", BB_USER_API_TOKEN,
+		       BB_USER_ACCESS_TOKEN,
 		       needed && *needed ? needed : "the scopes of what it is for",
 		       BB_TOKEN_PAGE);
 }
@@ -308,16 +314,18 @@ static void explain_scope(struct api_result *r, const struct error_body *e,
 	}
 	if (buf_isset(&r->missing_scopes))
 		api_result_say(r, API_NO, API_ERR_SCOPE,
-			       "the token lacks %s (HTTP 403); scopes are fixed when a "
-			       "token is created and write does not imply read, so "
-			       "create a new %s with %s %s",
-			       r->missing_scopes.buf, kind, buf_str(&required), where);
+			       "the token lacks %s (HTTP 403); scopes are "
+			       "fixed when a token is created and write does "
+			       "not imply read, so create a new %s with %s %s",
+			       r->missing_scopes.buf, kind, buf_str(&required),
+			       where);
 	else
 		api_result_say(r, API_NO, API_ERR_SCOPE,
-			       "the token lacks a scope this needs (HTTP 403); scopes "
-			       "are fixed when a token is created and write does not "
-			       "imply read, so create a new %s with %s %s",
-			       kind, required.len ? required.buf : "the scopes you need",
+			       "the token lacks a scope this needs (HTTP 403); "
+			       "scopes are fixed when a token is created and "
+			       "write does not imply read, so create a new %s "
+			       "with %s %s", kind,
+			       required.len ? required.buf : "the scopes you need",
 			       where);
 	buf_release(&required);
 }
@@ -337,9 +345,10 @@ static void explain_status(struct api_result *r, const struct error_body *e,
 	 */
 	if (status == 410 || body_has(body, len, MSG_APP_PASSWORD)) {
 		api_result_say(r, API_NO, API_ERR_APP_PASSWORD,
-			       "this is an app password, which Bitbucket stopped "
-			       "accepting on 28 July 2026: create an API token at %s "
-			       "and use it instead", BB_TOKEN_PAGE);
+			       "this is an app password, which Bitbucket "
+			       "stopped accepting on 28 July 2026: create an "
+			       "API token at %s and use it instead",
+			       BB_TOKEN_PAGE);
 		return;
 	}
 	if (status == 401) {
@@ -355,42 +364,46 @@ static void explain_status(struct api_result *r, const struct error_body *e,
 	if (status == 403) {
 		api_result_say(r, API_NO, API_ERR_FORBIDDEN,
 			       "the token has no access to this repository or "
-			       "workspace (HTTP 403): it may be limited to another "
-			       "one, or the account lacks permission; use a token made "
-			       "for it, or ask an administrator for access");
+			       "workspace (HTTP 403): it may be limited to "
+			       "another one, or the account lacks permission; "
+			       "use a token made for it, or ask an "
+			       "administrator for access");
 		return;
 	}
 	if (status == 404) {
 		api_result_say(r, API_NO, API_ERR_NOT_FOUND,
-			       "no such repository or workspace, or the token cannot "
-			       "see it (HTTP 404): check the workspace and repository "
-			       "names, and that the token was made for that workspace");
+			       "no such repository or workspace, or the token "
+			       "cannot see it (HTTP 404): check the workspace "
+			       "and repository names, and that the token was "
+			       "made for that workspace");
 		return;
 	}
 	if (status == 429) {
 		api_result_say(r, API_UNKNOWN, API_ERR_RATE_LIMITED,
-			       "Bitbucket is limiting requests (HTTP 429): wait a few "
-			       "minutes and try again");
+			       "Bitbucket is limiting requests (HTTP 429): "
+			       "wait a few minutes and try again");
 		return;
 	}
 	if (status >= 500 && status < 600) {
 		api_result_say(r, API_UNKNOWN, API_ERR_SERVER,
-			       "Bitbucket failed with a server error (HTTP %ld): try "
-			       "again later", status);
+			       "Bitbucket failed with a server error (HTTP "
+			       "%ld): try again later", status);
 		return;
 	}
 	if (status >= 300 && status < 400) {
 		api_result_say(r, API_UNKNOWN, API_ERR_PROTOCOL,
-			       "the server answered with a redirect (HTTP %ld), which "
-			       "is not followed so that the token stays with this host: "
-			       "check the host name and the REST URL (bbtoken.apiUrl "
-			       "or --api-url)", status);
+			       "the server answered with a redirect (HTTP "
+			       "%ld), which is not followed so that the token "
+			       "stays with this host: check the host name and "
+			       "the REST URL (bbtoken.apiUrl or --api-url)",
+			       status);
 		return;
 	}
 	api_result_say(r, API_UNKNOWN, API_ERR_PROTOCOL,
-		       "the server gave an answer that makes no sense here (HTTP "
-		       "%ld): check that the host and the REST URL (bbtoken.apiUrl "
-		       "or --api-url) are Bitbucket Cloud's", status);
+		       "the server gave an answer that makes no sense here "
+		       "(HTTP %ld): check that the host and the REST URL "
+		       "(bbtoken.apiUrl or --api-url) are Bitbucket Cloud's",
+		       status);
 }
 
 void api_explain(long status, const char *content_type, const char *body,
@@ -428,18 +441,21 @@ void api_explain_retries(struct api_result *r, long retry_after)
 {
 	if (r->failure == API_ERR_RATE_LIMITED && retry_after)
 		api_result_say(r, API_UNKNOWN, API_ERR_RATE_LIMITED,
-			       "Bitbucket is limiting requests (HTTP 429) and asked "
-			       "to wait %ld s after %d tr%s: try again then",
-			       retry_after, r->tries, r->tries == 1 ? "y" : "ies");
+			       "Bitbucket is limiting requests (HTTP 429) and "
+			       "asked to wait %ld s after %d tr%s: try again "
+			       "then", retry_after, r->tries,
+			       r->tries == 1 ? "y" : "ies");
 	else if (r->failure == API_ERR_RATE_LIMITED)
 		api_result_say(r, API_UNKNOWN, API_ERR_RATE_LIMITED,
-			       "Bitbucket is limiting requests (HTTP 429), still after "
-			       "%d tr%s: wait a few minutes and try again",
-			       r->tries, r->tries == 1 ? "y" : "ies");
+			       "Bitbucket is limiting requests (HTTP 429), "
+			       "still after %d tr%s: wait a few minutes and "
+			       "try again", r->tries,
+			       r->tries == 1 ? "y" : "ies");
 	else if (r->failure == API_ERR_SERVER)
 		api_result_say(r, API_UNKNOWN, API_ERR_SERVER,
-			       "Bitbucket failed with a server error (HTTP %ld), still "
-			       "after %d tr%s: try again later", r->status, r->tries,
+			       "Bitbucket failed with a server error (HTTP "
+			       "%ld), still after %d tr%s: try again later",
+			       r->status, r->tries,
 			       r->tries == 1 ? "y" : "ies");
 }
 
@@ -468,17 +484,15 @@ void api_explain_user(const char *body, size_t len, const char *where,
 	if (!name || !username_ok(json_object_get_string(name),
 				  json_object_get_string_len(name))) {
 		api_result_say(r, API_UNKNOWN, API_ERR_PROTOCOL,
-			       "%s accepted the token but did not say whose it is "
-			       "(no username in its answer): check that the REST URL "
-			       "(bbtoken.apiUrl or --api-url) is Bitbucket Cloud's",
-			       where);
+			       "%s accepted the token but did not say whose it "
+			       "is (no username in its answer): check that the "
+			       "REST URL (bbtoken.apiUrl or --api-url) is "
+			       "Bitbucket Cloud's", where);
 	} else {
 		buf_set(&r->username, json_object_get_string(name));
 		if (display) {
 			buf_set_empty(&r->display_name);
-			api_text_add_clean(&r->display_name, json_object_get_string(display),
-					   json_object_get_string_len(display),
-					   DISPLAY_NAME_MAX);
+			add_string(&r->display_name, display, DISPLAY_NAME_MAX);
 		}
 	}
 	json_object_put(doc);

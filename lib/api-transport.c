@@ -414,17 +414,17 @@ static void explain_tls(const struct attempt *a, const char *why)
 
 	if (a->rc == CURLE_SSL_CACERT_BADFILE) {
 		api_result_say(r, API_UNKNOWN, API_ERR_TLS,
-			       "cannot use the CA bundle %s (%s): fix the file named "
-			       "by GIT_SSL_CAINFO or git config http.sslCAInfo, or "
-			       "unset it to use the system's",
+			       "cannot use the CA bundle %s (%s): fix the file "
+			       "named by GIT_SSL_CAINFO or git config "
+			       "http.sslCAInfo, or unset it to use the system's",
 			       buf_isset(&c->ca_info) ? c->ca_info.buf : "of the system",
 			       why);
 		return;
 	}
 	api_result_say(r, API_UNKNOWN, API_ERR_TLS,
-		       "the certificate of %s is not trusted (%s): if this really is "
-		       "the server, name the CA bundle that signs it with "
-		       "GIT_SSL_CAINFO or git config http.sslCAInfo",
+		       "the certificate of %s is not trusted (%s): if this "
+		       "really is the server, name the CA bundle that signs it "
+		       "with GIT_SSL_CAINFO or git config http.sslCAInfo",
 		       a->x->where.buf, why);
 }
 
@@ -444,36 +444,38 @@ static void explain_failure(const struct attempt *a)
 	else if (a->rc == CURLE_UNSUPPORTED_PROTOCOL ||
 		 a->rc == CURLE_URL_MALFORMAT)
 		api_result_say(r, API_UNKNOWN, API_ERR_PROTOCOL,
-			       "cannot ask %s (%s): only https URLs are used, so "
-			       "check the host name and the REST URL (bbtoken.apiUrl "
-			       "or --api-url)", where, why.buf);
+			       "cannot ask %s (%s): only https URLs are used, "
+			       "so check the host name and the REST URL "
+			       "(bbtoken.apiUrl or --api-url)", where, why.buf);
 	else if (a->rc == CURLE_COULDNT_RESOLVE_PROXY || proxy_failed(a))
 		api_result_say(r, API_UNKNOWN, API_ERR_NETWORK,
-			       "could not reach the proxy on the way to %s (%s): "
-			       "check https_proxy, all_proxy and no_proxy in the "
-			       "environment", where, why.buf);
+			       "could not reach the proxy on the way to %s "
+			       "(%s): check https_proxy, all_proxy and "
+			       "no_proxy in the environment", where, why.buf);
 	else if (closed_early(a->rc))
 		api_result_say(r, API_UNKNOWN, API_ERR_NETWORK,
-			       "%s closed the connection without an answer (%s), "
-			       "still after %d tr%s: try again later", where,
-			       why.buf, r->tries, r->tries == 1 ? "y" : "ies");
+			       "%s closed the connection without an answer "
+			       "(%s), still after %d tr%s: try again later",
+			       where, why.buf, r->tries,
+			       r->tries == 1 ? "y" : "ies");
 	else if (a->rc == CURLE_OUT_OF_MEMORY)
 		api_result_say(r, API_UNKNOWN, API_ERR_PROTOCOL,
-			       "%s sent an answer too large to read (a header over "
-			       "libcurl's 100 KiB limit, or memory ran out), which "
-			       "Bitbucket does not: check the host name and any "
-			       "proxy (https_proxy)", where);
+			       "%s sent an answer too large to read (a header "
+			       "over libcurl's 100 KiB limit, or memory ran "
+			       "out), which Bitbucket does not: check the host "
+			       "name and any proxy (https_proxy)", where);
 	else if (a->rc == CURLE_OPERATION_TIMEDOUT)
 		api_result_say(r, API_UNKNOWN, API_ERR_NETWORK,
-			       "could not reach %s: no answer within the time allowed "
-			       "(%g s to connect, %g s in all): check the network and "
-			       "any proxy (https_proxy), then try again",
-			       where, connect / 1000.0, total / 1000.0);
+			       "could not reach %s: no answer within the time "
+			       "allowed (%g s to connect, %g s in all): check "
+			       "the network and any proxy (https_proxy), then "
+			       "try again", where, connect / 1000.0,
+			       total / 1000.0);
 	else
 		api_result_say(r, API_UNKNOWN, API_ERR_NETWORK,
-			       "could not reach %s: %s; check the host name, the "
-			       "network and any proxy (https_proxy), then try again",
-			       where, why.buf);
+			       "could not reach %s: %s; check the host name, "
+			       "the network and any proxy (https_proxy), then "
+			       "try again", where, why.buf);
 	buf_release(&why);
 }
 
@@ -637,7 +639,8 @@ static size_t reap(CURLM *m, size_t *running)
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		a = NULL;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&a);
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+				  (char **)&a);
 		/* msg goes with the handle: read it first. */
 		a->rc = msg->data.result;
 		attempt_read(a);
@@ -660,7 +663,8 @@ static int poll_ms(CURLM *m, struct api_exchange **all, size_t total,
 		ms = t;
 	if (running < API_PARALLEL)
 		for (i = 0; i < total; i++)
-			if (all[i]->state == X_WAITING && all[i]->due_ms - now < ms)
+			if (all[i]->state == X_WAITING &&
+			    all[i]->due_ms - now < ms)
 				ms = all[i]->due_ms - now;
 	return ms < 0 ? 0 : (int)ms;
 }
@@ -676,9 +680,9 @@ void api_transport_run(struct api_exchange *const *xs, size_t nr)
 
 	if (curl_ready() < 0) {
 		for (i = 0; i < nr; i++)
-			api_result_say(xs[i]->result, API_UNKNOWN, API_ERR_NETWORK,
-				       "cannot ask %s: libcurl could not start",
-				       xs[i]->where.buf);
+			api_result_say(xs[i]->result, API_UNKNOWN,
+				       API_ERR_NETWORK, "cannot ask %s: libcurl "
+				       "could not start", xs[i]->where.buf);
 		return;
 	}
 	m = curl_multi_init();

@@ -157,19 +157,22 @@ static void ask_git(struct api_ask *a, const struct api_client *c,
 {
 	ask_init(a, c, r);
 	if (!api_host_ok(&c->host)) {
-		refuse(a, "no valid host to probe: give the host as "
-		       "host[:port], such as bitbucket.org");
+		refuse(a,
+		       "no valid host to probe: give the host as host[:port], "
+		       "such as bitbucket.org");
 		return;
 	}
 	if (!workspace || !repo || !bb_slug_ok(workspace) || !bb_slug_ok(repo)) {
-		refuse(a, "the workspace and repository must be slugs "
-		       "(letters, digits, '-', '_' and '.'), as in "
+		refuse(a,
+		       "the workspace and repository must be slugs (letters, "
+		       "digits, '-', '_' and '.'), as in "
 		       "bitbucket.org/acme/widget");
 		return;
 	}
 	if (!basic_user_ok(username)) {
-		refuse(a, "the git username must be set and hold no ':' "
-		       "nor control characters");
+		refuse(a,
+		       "the git username must be set and hold no ':' nor "
+		       "control characters");
 		return;
 	}
 	if (!secret || !buf_isset(secret) || !secret->len) {
@@ -229,13 +232,15 @@ static int rest_auth(struct api_ask *a, const char *email,
 	 * a "no" would have check call a good token rejected.
 	 */
 	if (!email || !*email) {
-		refuse(a, "the REST API wants the Atlassian account email that "
+		refuse(a,
+		       "the REST API wants the Atlassian account email that "
 		       "goes with an API token, and none was given: pass "
 		       "--email=EMAIL");
 		return -1;
 	}
 	if (!basic_user_ok(email)) {
-		refuse(a, "the email holds a ':' or control characters, which "
+		refuse(a,
+		       "the email holds a ':' or control characters, which "
 		       "Basic authentication cannot carry: give the Atlassian "
 		       "account email");
 		return -1;
@@ -257,8 +262,9 @@ static void ask_rest(struct api_ask *a, const char *email,
 
 	if (!buf_isset(&c->api_url) || !c->api_url.len) {
 		api_result_say(r, API_UNKNOWN, API_ERR_NO_URL,
-			       "no REST API URL is known for %s: set one with git "
-			       "config bbtoken.apiUrl URL, or pass --api-url=URL",
+			       "no REST API URL is known for %s: set one with "
+			       "git config bbtoken.apiUrl URL, or pass "
+			       "--api-url=URL",
 			       api_host_ok(&c->host) ? c->host.buf : "this host");
 		return;
 	}
@@ -269,9 +275,10 @@ static void ask_rest(struct api_ask *a, const char *email,
 	a->needed = needed;
 	a->x.accept = "Accept: application/json";
 	if (api_rest_base_ok(c->api_url.buf, &a->x.where) < 0) {
-		refuse(a, "the REST URL must be https://HOST[/PATH], with "
-		       "no user, password, query or fragment: fix "
-		       "bbtoken.apiUrl or --api-url");
+		refuse(a,
+		       "the REST URL must be https://HOST[/PATH], with no "
+		       "user, password, query or fragment: fix bbtoken.apiUrl "
+		       "or --api-url");
 		return;
 	}
 	if (rest_auth(a, email, secret) < 0)
@@ -297,16 +304,17 @@ void api_ask_whoami(struct api_ask *a, const struct api_client *c,
 	}
 	if (kind == BB_KIND_ACCESS_TOKEN) {
 		api_result_say(r, API_NO, API_ERR_FORBIDDEN,
-			       "an access token belongs to a repository, project "
-			       "or workspace, not to a user, so it has no identity "
-			       "to check: the git probes tell what it can do");
+			       "an access token belongs to a repository, "
+			       "project or workspace, not to a user, so it has "
+			       "no identity to check: the git probes tell what "
+			       "it can do");
 		return;
 	}
 	if (kind != BB_KIND_API_TOKEN) {
 		api_result_say(r, API_NO, API_ERR_FORBIDDEN,
-			       "only an Atlassian API token has a user to check, "
-			       "and this is none: the git probes tell what it can "
-			       "do");
+			       "only an Atlassian API token has a user to "
+			       "check, and this is none: the git probes tell "
+			       "what it can do");
 		return;
 	}
 	ask_rest(a, email, secret, "/user", SCOPE_READ_USER);
