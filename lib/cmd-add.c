@@ -193,7 +193,7 @@ static int verify_new_token(struct bb_options *o, struct token *t)
 			 "skipped and the email not kept; set one with `git config "
 			 "--global bbtoken.apiUrl URL`", t->host.buf);
 	verify_token(&c, t, ws.buf, repo.buf, 1, &v);
-	verify_print(&v);
+	cmd_print_verify(&v);
 	if (v.fetch.answer == API_UNKNOWN) {
 		msg_error("could not verify the token: %s; nothing was stored (retry, "
 			  "or store it unchecked with --no-verify)",

@@ -84,7 +84,7 @@ static int verify_replacement(struct bb_options *o, const struct token *old,
 	printf("Checking the new token on %s/%s at %s...\n", ws.buf, repo.buf,
 	       t->host.buf);
 	verify_token(&c, t, ws.buf, repo.buf, 1, &v);
-	verify_print(&v);
+	cmd_print_verify(&v);
 	if (v.fetch.answer == API_UNKNOWN)
 		msg_error("could not verify the new token: %s; '%s' is unchanged "
 			  "(retry, or rotate with --no-verify)",

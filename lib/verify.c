@@ -3,7 +3,6 @@
 #include "pick.h"
 #include "run.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -159,34 +158,6 @@ enum token_ability verify_ability(const struct api_result *r)
 {
 	return r->answer == API_YES ? ABILITY_YES :
 	       r->answer == API_NO ? ABILITY_NO : ABILITY_UNKNOWN;
-}
-
-static void print_answer(const char *what, const struct api_result *r)
-{
-	if (r->answer == API_YES)
-		printf("%s: yes\n", what);
-	else if (r->missing_scopes.len)
-		printf("%s: %s (missing %s)\n", what,
-		       r->answer == API_NO ? "no" : "unknown", r->missing_scopes.buf);
-	else
-		printf("%s: %s (%s)\n", what, r->answer == API_NO ? "no" : "unknown",
-		       buf_str(&r->message));
-}
-
-void verify_print(const struct verify_report *v)
-{
-	print_answer("fetch", &v->fetch);
-	if (v->fetch.answer == API_YES)
-		print_answer("push", &v->push);
-	if (!v->have_user)
-		return;
-	if (v->user.answer == API_YES)
-		printf("identity: %s%s%s%s\n", v->user.username.buf,
-		       v->user.display_name.len ? " (" : "",
-		       buf_str(&v->user.display_name),
-		       v->user.display_name.len ? ")" : "");
-	else
-		print_answer("identity", &v->user);
 }
 
 void verify_needed_scopes(const struct token *t, struct buf *out)

@@ -60,9 +60,6 @@ void verify_tokens(const struct verify_job *jobs, size_t nr);
 /* A probe answer as a stored ability: unknown stays unknown. */
 enum token_ability verify_ability(const struct api_result *r);
 
-/* Print "fetch: yes", "push: no (missing ...)", "identity: ..." lines on stdout. */
-void verify_print(const struct verify_report *v);
-
 /* The scopes a token needs to do what t could: for `rotate`'s advice. */
 void verify_needed_scopes(const struct token *t, struct buf *out);
 
