@@ -127,8 +127,9 @@ static void record_probe(struct store *s, struct token *t, const char *probe,
 {
 	int err;
 
-	if (d->v.fetch.answer != API_YES || buf_set(&t->probe, probe))
+	if (d->v.fetch.answer != API_YES)
 		return;
+	buf_set(&t->probe, probe);
 	t->can_fetch = ABILITY_YES;
 	t->can_push = verify_ability(&d->v.push);
 	if ((err = store_put(s, t)))
