@@ -84,11 +84,16 @@ GET_SS_OBJS = lib/store/secretservice-get.o lib/store/dbus-error.o $(CORE_OBJS)
 
 GET_FILE_OBJS = $(FILE_OBJS) $(CORE_OBJS)
 
+# The Bitbucket client (lib/api.h); its pure part, the reading of
+# Bitbucket's answers, needs json-c but no libcurl.
+API_PURE_OBJS = lib/api-explain.o lib/api-text.o
+API_OBJS = lib/api.o lib/api-transport.o $(API_PURE_OBJS)
+
 FULL_OBJS = lib/module-full.o lib/cmd.o lib/action-store.o lib/action-erase.o \
 	lib/cmd-add.o lib/cmd-list.o \
 	lib/cmd-remove.o lib/cmd-rotate.o lib/cmd-setup.o lib/cmd-check.o \
 	lib/cmd-move.o lib/cmd-file.o lib/cmd-doctor.o lib/cmd-migrate.o \
-	lib/doctor.o lib/store/foreign.o lib/verify.o lib/api.o \
+	lib/doctor.o lib/store/foreign.o lib/verify.o $(API_OBJS) \
 	lib/fingerprint.o lib/store/secretservice.o lib/store/dbus-error.o \
 	lib/store/deadline-call.o \
 	lib/store/linked.o lib/options.o lib/module.o lib/pick.o lib/report.o \
@@ -118,7 +123,8 @@ lib/store/foreign.o: EXTRA_CFLAGS = $(SECRET_CFLAGS)
 lib/store/file.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
 lib/store/filecrypt.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
 lib/fingerprint.o: EXTRA_CFLAGS = $(CRYPTO_CFLAGS)
-lib/api.o: EXTRA_CFLAGS = $(CURL_CFLAGS) $(JSON_CFLAGS)
+lib/api-transport.o: EXTRA_CFLAGS = $(CURL_CFLAGS)
+lib/api-explain.o: EXTRA_CFLAGS = $(JSON_CFLAGS)
 lib/cmd-check.o: EXTRA_CFLAGS = $(JSON_CFLAGS)
 
 %.o: %.c lib/*.h lib/store/*.h Makefile BUILD-FLAGS
@@ -145,12 +151,12 @@ $(MOD_FULL): $(FULL_OBJS) lib/module-full.map
 t/unit/test-parsers: t/unit/test-parsers.o $(CORE_OBJS) lib/pick.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
-# api_explain over bodies, then the refusals that need no network.
-t/unit/test-api: t/unit/test-api.o lib/api.o $(CORE_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JSON_LIBS)
+# api_explain over bodies: the pure part alone, no libcurl (it checks).
+t/unit/test-api: t/unit/test-api.o $(API_PURE_OBJS) $(CORE_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JSON_LIBS)
 
 # The driver of t/0700-api-client.sh: one probe, key=value lines out.
-t/unit/api-probe: t/unit/api-probe.o lib/api.o $(CORE_OBJS)
+t/unit/api-probe: t/unit/api-probe.o $(API_OBJS) $(CORE_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JSON_LIBS)
 
 t/unit/test-store: t/unit/test-store.o lib/store/secretservice.o \
@@ -184,8 +190,8 @@ FUZZ_TARGETS = t/fuzz/fuzz-credential t/fuzz/fuzz-token t/fuzz/fuzz-rules \
 	t/fuzz/fuzz-api t/fuzz/fuzz-filestore
 CORE_SRCS = $(CORE_OBJS:.o=.c)
 
-t/fuzz/fuzz-api: FUZZ_EXTRA = lib/api.c $(CURL_CFLAGS) $(JSON_CFLAGS) \
-	$(CURL_LIBS) $(JSON_LIBS)
+# Without libcurl: `ldd t/fuzz/fuzz-api` names json-c and no libcurl.
+t/fuzz/fuzz-api: FUZZ_EXTRA = $(API_PURE_OBJS:.o=.c) $(JSON_CFLAGS) $(JSON_LIBS)
 t/fuzz/fuzz-filestore: FUZZ_EXTRA = lib/store/filefmt.c
 
 t/fuzz/fuzz-%: t/fuzz/fuzz-%.c $(CORE_SRCS) lib/*.h lib/store/*.h Makefile

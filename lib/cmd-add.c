@@ -192,9 +192,8 @@ static int verify_new_token(struct bb_options *o, struct token *t)
 		msg_note("no REST API URL is known for %s, so the identity check is "
 			 "skipped and the email not kept; set one with `git config "
 			 "--global bbtoken.apiUrl URL`", t->host.buf);
-	if (verify_token(&c, t, ws.buf, repo.buf, 1, &v) < 0)
-		goto out;
-	verify_print(&v);
+	verify_token(&c, t, ws.buf, repo.buf, 1, &v);
+	cmd_print_verify(&v);
 	if (v.fetch.answer == API_UNKNOWN) {
 		msg_error("could not verify the token: %s; nothing was stored (retry, "
 			  "or store it unchecked with --no-verify)",

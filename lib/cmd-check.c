@@ -29,19 +29,55 @@ struct verdict {
 	struct buf message;	/* one sentence: what it means and what to do */
 	struct verify_report v;
 	int probed;
+	struct buf ws, repo;	/* where it is probed, when it is */
 };
 
 static void verdict_init(struct verdict *d)
 {
 	memset(d, 0, sizeof(*d));
 	buf_init(&d->message, 0);
+	buf_init(&d->ws, 0);
+	buf_init(&d->repo, 0);
 	verify_report_init(&d->v);
 }
 
 static void verdict_release(struct verdict *d)
 {
 	buf_release(&d->message);
+	buf_release(&d->ws);
+	buf_release(&d->repo);
 	verify_report_release(&d->v);
+}
+
+/*
+ * One API client per host, made once: each costs a few runs of git
+ * config, and ten tokens on one host need the same answers ten times.
+ */
+struct clients {
+	struct api_client *v;
+	size_t nr;
+};
+
+static const struct api_client *client_for(const struct clients *cs,
+					   const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < cs->nr; i++)
+		if (!strcmp(cs->v[i].host.buf, host))
+			return &cs->v[i];
+	return NULL;
+}
+
+static void clients_release(struct clients *cs)
+{
+	size_t i;
+
+	for (i = 0; i < cs->nr; i++)
+		api_client_release(&cs->v[i]);
+	free(cs->v);
+	cs->v = NULL;
+	cs->nr = 0;
 }
 
 static void judge_answer(struct verdict *d, const struct token *t,
@@ -91,20 +127,23 @@ static void record_probe(struct store *s, struct token *t, const char *probe,
 {
 	int err;
 
-	if (d->v.fetch.answer != API_YES || buf_set(&t->probe, probe))
+	if (d->v.fetch.answer != API_YES)
 		return;
+	buf_set(&t->probe, probe);
 	t->can_fetch = ABILITY_YES;
 	t->can_push = verify_ability(&d->v.push);
 	if ((err = store_put(s, t)))
 		report_store_error(s, err);
 }
 
-static void judge(struct verdict *d, struct bb_options *o, struct store *s,
-		  struct token *t, const char *probe, long long now)
+/*
+ * What can be told without asking Bitbucket: expired, or nothing to
+ * probe it on.  Returns 1 when it is to be probed (on d->ws, d->repo).
+ */
+static int judge_offline(struct verdict *d, const struct token *t,
+			 const char *probe, long long now)
 {
-	struct buf ws = BUF_INIT, repo = BUF_INIT, day = BUF_INIT;
-	struct api_client c;
-	int err;
+	struct buf day = BUF_INIT;
 
 	if (t->expires && t->expires <= now) {
 		date_format_day(t->expires, &day);
@@ -112,53 +151,89 @@ static void judge(struct verdict *d, struct bb_options *o, struct store *s,
 		buf_addf(&d->message, "expired on %s; create a new token at %s and "
 			 "run `git credential-bbtoken rotate %s`", day.buf,
 			 BB_TOKEN_PAGE, t->label.buf);
-		goto out;
+		buf_release(&day);
+		return 0;
 	}
-	if (probe ? bb_parse_path(probe, &ws, &repo) :
-		    verify_probe_repo(t, &ws, &repo)) {
+	if (probe ? bb_parse_path(probe, &d->ws, &d->repo) :
+		    verify_probe_repo(t, &d->ws, &d->repo)) {
 		d->status = "nothing to probe";
 		buf_addf(&d->message, "no repository is known to test it on; name "
 			 "one it can read: `git credential-bbtoken check "
 			 "--probe=WORKSPACE/REPO %s`", t->label.buf);
-		goto out;
+		return 0;
 	}
-	verify_client(o, t->host.buf, &c);
-	d->probed = 1;
-	/* The identity is add's business; check asks what git will need. */
-	if (verify_token(&c, t, ws.buf, repo.buf, 0, &d->v) < 0) {
-		d->status = "unreachable";
-		buf_set(&d->message, "out of memory");
-		api_client_release(&c);
-		goto out;
-	}
-	api_client_release(&c);
+	return 1;
+}
+
+/*
+ * What Bitbucket said, into the verdict and the store.  The mark follows
+ * it: set when it refused the token, cleared only when it let it fetch.
+ * Unreachable, or a 403/404 on one repository, says nothing about the
+ * token itself.
+ */
+static void judge_online(struct verdict *d, struct bb_options *o,
+			 struct store *s, struct token *t, const char *probe,
+			 long long now)
+{
+	int rejected, accepted, err;
+
 	judge_answer(d, t, now, options_warn_days(o));
 	if (probe)
 		record_probe(s, t, probe, d);
-	/*
-	 * The mark follows what Bitbucket said: set when it refused the
-	 * token, cleared only when it let it fetch.  Unreachable, or a
-	 * 403/404 on one repository, says nothing about the token itself.
-	 */
-	{
-		int rejected = !strcmp(d->status, "rejected");
-		int accepted = d->v.fetch.answer == API_YES;
+	rejected = !strcmp(d->status, "rejected");
+	accepted = d->v.fetch.answer == API_YES;
+	if ((rejected && !t->rejected) || (accepted && t->rejected)) {
+		if ((err = store_mark(s, t, rejected)))
+			report_store_error(s, err);
+		else
+			t->rejected = rejected;
+	}
+}
 
-		if ((rejected && !t->rejected) || (accepted && t->rejected)) {
-			if ((err = store_mark(s, t, rejected)))
-				report_store_error(s, err);
-			else
-				t->rejected = rejected;
+/*
+ * Judge every token of ts into ds (verdict_init'ed), asking Bitbucket
+ * about all of them at once: their probes go out together, and a slow
+ * or failing one holds up no other.
+ */
+static void judge_all(struct verdict *ds, struct token **ts, size_t nr,
+		      struct bb_options *o, struct store *s, const char *probe,
+		      long long now)
+{
+	struct verify_job *jobs = xcalloc(nr ? nr : 1, sizeof(*jobs));
+	struct clients cs = { NULL, 0 };
+	const struct api_client *c;
+	size_t k, n = 0;
+
+	cs.v = xcalloc(nr ? nr : 1, sizeof(*cs.v));
+	for (k = 0; k < nr; k++) {
+		if (!judge_offline(&ds[k], ts[k], probe, now))
+			continue;
+		c = client_for(&cs, ts[k]->host.buf);
+		if (!c) {
+			verify_client(o, ts[k]->host.buf, &cs.v[cs.nr]);
+			c = &cs.v[cs.nr++];
+		}
+		ds[k].probed = 1;
+		/* The identity is add's business; check asks what git will need. */
+		jobs[n].client = c;
+		jobs[n].token = ts[k];
+		jobs[n].ws = ds[k].ws.buf;
+		jobs[n].repo = ds[k].repo.buf;
+		jobs[n].identity = 0;
+		jobs[n].report = &ds[k].v;
+		n++;
+	}
+	verify_tokens(jobs, n);
+	for (k = 0; k < nr; k++) {
+		if (ds[k].probed)
+			judge_online(&ds[k], o, s, ts[k], probe, now);
+		if (ts[k]->rejected && ds[k].fine) {
+			ds[k].fine = 0;
+			ds[k].status = "rejected";
 		}
 	}
-out:
-	if (t->rejected && d->fine) {
-		d->fine = 0;
-		d->status = "rejected";
-	}
-	buf_release(&ws);
-	buf_release(&repo);
-	buf_release(&day);
+	clients_release(&cs);
+	free(jobs);
 }
 
 int check_token(struct bb_options *o, struct store *s, struct token *t,
@@ -168,7 +243,7 @@ int check_token(struct bb_options *o, struct store *s, struct token *t,
 	int fine;
 
 	verdict_init(&d);
-	judge(&d, o, s, t, NULL, now);
+	judge_all(&d, &t, 1, o, s, NULL, now);
 	buf_set(status, d.status);
 	buf_set(message, buf_str(&d.message));
 	fine = d.fine;
@@ -278,6 +353,7 @@ int cmd_check(int argc, const char **argv, struct bb_options *o)
 	json_object *array = NULL;
 	long long now = time(NULL);
 	struct token **chosen = NULL;
+	struct verdict *verdicts;
 	size_t k, nr = 0;
 	int i, ret, bad = 0;
 
@@ -306,19 +382,21 @@ int cmd_check(int argc, const char **argv, struct bb_options *o)
 	}
 	if (as_json)
 		array = json_object_new_array();
+	verdicts = xcalloc(nr ? nr : 1, sizeof(*verdicts));
+	for (k = 0; k < nr; k++)
+		verdict_init(&verdicts[k]);
+	judge_all(verdicts, chosen, nr, o, s, probe, now);
+	/* In the order asked, whatever order the answers came in. */
 	for (k = 0; k < nr; k++) {
-		struct token *t = chosen[k];
-		struct verdict d;
-
-		verdict_init(&d);
-		judge(&d, o, s, t, probe, now);
-		bad += !d.fine;
+		bad += !verdicts[k].fine;
 		if (array)
-			json_object_array_add(array, json_token(t, &d));
+			json_object_array_add(array,
+					      json_token(chosen[k], &verdicts[k]));
 		else
-			print_line(t, &d);
-		verdict_release(&d);
+			print_line(chosen[k], &verdicts[k]);
+		verdict_release(&verdicts[k]);
 	}
+	free(verdicts);
 	if (array)
 		printf("%s\n", json_object_to_json_string_ext(array,
 			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));

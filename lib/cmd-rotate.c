@@ -83,9 +83,8 @@ static int verify_replacement(struct bb_options *o, const struct token *old,
 	verify_report_init(&v);
 	printf("Checking the new token on %s/%s at %s...\n", ws.buf, repo.buf,
 	       t->host.buf);
-	if (verify_token(&c, t, ws.buf, repo.buf, 1, &v) < 0)
-		goto out;
-	verify_print(&v);
+	verify_token(&c, t, ws.buf, repo.buf, 1, &v);
+	cmd_print_verify(&v);
 	if (v.fetch.answer == API_UNKNOWN)
 		msg_error("could not verify the new token: %s; '%s' is unchanged "
 			  "(retry, or rotate with --no-verify)",
@@ -108,7 +107,6 @@ static int verify_replacement(struct bb_options *o, const struct token *old,
 		t->can_fetch = ABILITY_YES;
 		t->can_push = verify_ability(&v.push);
 	}
-out:
 	verify_report_release(&v);
 	api_client_release(&c);
 	buf_release(&ws);

@@ -9,6 +9,7 @@
 #include "msg.h"
 #include "pick.h"
 #include "report.h"
+#include "verify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,4 +274,32 @@ int cmd_open_named(struct bb_options *o, const char *name, const char *host,
 	if ((ret = cmd_open_tokens(o, NULL, s, all)))
 		return ret;
 	return cmd_find_token(all, name, host, t) < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+static void print_answer(const char *what, const struct api_result *r)
+{
+	if (r->answer == API_YES)
+		printf("%s: yes\n", what);
+	else if (r->missing_scopes.len)
+		printf("%s: %s (missing %s)\n", what,
+		       r->answer == API_NO ? "no" : "unknown", r->missing_scopes.buf);
+	else
+		printf("%s: %s (%s)\n", what, r->answer == API_NO ? "no" : "unknown",
+		       buf_str(&r->message));
+}
+
+void cmd_print_verify(const struct verify_report *v)
+{
+	print_answer("fetch", &v->fetch);
+	if (v->fetch.answer == API_YES)
+		print_answer("push", &v->push);
+	if (!v->have_user)
+		return;
+	if (v->user.answer == API_YES)
+		printf("identity: %s%s%s%s\n", v->user.username.buf,
+		       v->user.display_name.len ? " (" : "",
+		       buf_str(&v->user.display_name),
+		       v->user.display_name.len ? ")" : "");
+	else
+		print_answer("identity", &v->user);
 }

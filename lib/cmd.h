@@ -90,6 +90,13 @@ int cmd_open_named(struct bb_options *o, const char *name, const char *host,
 		   struct store **s, struct token_list *all, struct token **t);
 
 /*
+ * What verify_token found, for people: "fetch: yes", "push: no (missing
+ * ...)", "identity: NAME (DISPLAY)" lines on stdout (add and rotate).
+ */
+struct verify_report;
+void cmd_print_verify(const struct verify_report *v);
+
+/*
  * check's verdict on one stored token, asking Bitbucket (lib/cmd-check.c),
  * for doctor --online: status ("ok", "rejected", ...) and one sentence
  * into message, the rejected mark set or cleared as check does.  Returns

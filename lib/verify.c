@@ -3,7 +3,6 @@
 #include "pick.h"
 #include "run.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -109,59 +108,56 @@ void verify_report_release(struct verify_report *v)
 	v->have_user = 0;
 }
 
-int verify_token(const struct api_client *c, const struct token *t,
-		 const char *ws, const char *repo, int identity,
-		 struct verify_report *v)
-{
-	const char *user = token_git_username(t);
+/* Up to three questions a token: fetch, push after it, identity. */
+#define ASKS_PER_JOB 3
 
-	if (api_probe_fetch(c, user, &t->password, ws, repo, &v->fetch) < 0)
-		return -1;
-	/* Without fetch, push cannot work either: write does not imply read. */
-	if (v->fetch.answer == API_YES &&
-	    api_probe_push(c, user, &t->password, ws, repo, &v->push) < 0)
-		return -1;
-	if (identity && t->kind == BB_KIND_API_TOKEN && t->email.len &&
-	    buf_isset(&c->api_url)) {
-		v->have_user = 1;
-		if (api_whoami(c, t->kind, t->email.buf, &t->password, &v->user) < 0)
-			return -1;
+void verify_tokens(const struct verify_job *jobs, size_t nr)
+{
+	struct api_ask *asks = xcalloc(nr ? nr * ASKS_PER_JOB : 1, sizeof(*asks));
+	struct api_ask **all = xcalloc(nr ? nr * ASKS_PER_JOB : 1, sizeof(*all));
+	size_t i, n = 0;
+
+	for (i = 0; i < nr; i++) {
+		const struct verify_job *j = &jobs[i];
+		const struct token *t = j->token;
+		struct verify_report *v = j->report;
+		const char *user = token_git_username(t);
+		struct api_ask *fetch = &asks[i * ASKS_PER_JOB];
+
+		api_ask_fetch(fetch, j->client, user, &t->password, j->ws,
+			      j->repo, &v->fetch);
+		/* Without fetch, push cannot work either: write does not imply read. */
+		api_ask_push(fetch + 1, fetch, j->client, user, &t->password,
+			     j->ws, j->repo, &v->push);
+		all[n++] = fetch;
+		all[n++] = fetch + 1;
+		v->have_user = 0;
+		if (j->identity && t->kind == BB_KIND_API_TOKEN && t->email.len &&
+		    buf_isset(&j->client->api_url)) {
+			v->have_user = 1;
+			api_ask_whoami(fetch + 2, j->client, t->kind, t->email.buf,
+				       &t->password, &v->user);
+			all[n++] = fetch + 2;
+		}
 	}
-	return 0;
+	api_ask_all(all, n);
+	free(all);
+	free(asks);
+}
+
+void verify_token(const struct api_client *c, const struct token *t,
+		  const char *ws, const char *repo, int identity,
+		  struct verify_report *v)
+{
+	struct verify_job job = { c, t, ws, repo, identity, v };
+
+	verify_tokens(&job, 1);
 }
 
 enum token_ability verify_ability(const struct api_result *r)
 {
 	return r->answer == API_YES ? ABILITY_YES :
 	       r->answer == API_NO ? ABILITY_NO : ABILITY_UNKNOWN;
-}
-
-static void print_answer(const char *what, const struct api_result *r)
-{
-	if (r->answer == API_YES)
-		printf("%s: yes\n", what);
-	else if (r->missing_scopes.len)
-		printf("%s: %s (missing %s)\n", what,
-		       r->answer == API_NO ? "no" : "unknown", r->missing_scopes.buf);
-	else
-		printf("%s: %s (%s)\n", what, r->answer == API_NO ? "no" : "unknown",
-		       buf_str(&r->message));
-}
-
-void verify_print(const struct verify_report *v)
-{
-	print_answer("fetch", &v->fetch);
-	if (v->fetch.answer == API_YES)
-		print_answer("push", &v->push);
-	if (!v->have_user)
-		return;
-	if (v->user.answer == API_YES)
-		printf("identity: %s%s%s%s\n", v->user.username.buf,
-		       v->user.display_name.len ? " (" : "",
-		       buf_str(&v->user.display_name),
-		       v->user.display_name.len ? ")" : "");
-	else
-		print_answer("identity", &v->user);
 }
 
 void verify_needed_scopes(const struct token *t, struct buf *out)

@@ -39,19 +39,26 @@ void verify_report_release(struct verify_report *v);
 
 /*
  * Probe t (its password, kind, git username, email) on ws/repo: fetch,
- * then push when fetch worked, then, with identity set, whose it is when
- * t has an email and the host has a REST URL.  Returns 0, or -1 on out
- * of memory.
+ * then push when fetch worked, and, with identity set, whose it is when
+ * t has an email and the host has a REST URL.  Fills v.
  */
-int verify_token(const struct api_client *c, const struct token *t,
-		 const char *ws, const char *repo, int identity,
-		 struct verify_report *v);
+void verify_token(const struct api_client *c, const struct token *t,
+		  const char *ws, const char *repo, int identity,
+		  struct verify_report *v);
+
+/* The same for many tokens at once, their requests sent together. */
+struct verify_job {
+	const struct api_client *client;
+	const struct token *token;
+	const char *ws, *repo;
+	int identity;
+	struct verify_report *report;
+};
+
+void verify_tokens(const struct verify_job *jobs, size_t nr);
 
 /* A probe answer as a stored ability: unknown stays unknown. */
 enum token_ability verify_ability(const struct api_result *r);
-
-/* Print "fetch: yes", "push: no (missing ...)", "identity: ..." lines on stdout. */
-void verify_print(const struct verify_report *v);
 
 /* The scopes a token needs to do what t could: for `rotate`'s advice. */
 void verify_needed_scopes(const struct token *t, struct buf *out);

@@ -40,9 +40,10 @@ fill () {
 	git credential fill
 }
 
-# jget FILE [LABEL KEY]: from check --json output, the number of objects,
-# or one value of the object of that label ("null" for null).  Fails
-# unless FILE is one JSON array with exactly one object per label.
+# jget FILE [LABEL KEY | --labels]: from check --json output, the number
+# of objects, one value of the object of that label ("null" for null),
+# or the labels in order.  Fails unless FILE is one JSON array with
+# exactly one object per label.
 cat >jget.py <<\EOF
 import json, sys
 with open(sys.argv[1]) as f:
@@ -50,6 +51,9 @@ with open(sys.argv[1]) as f:
 assert isinstance(a, list), "not an array"
 if len(sys.argv) == 2:
     print(len(a))
+    sys.exit(0)
+if sys.argv[2] == "--labels":
+    print("\n".join(o["label"] for o in a))
     sys.exit(0)
 objs = [o for o in a if o.get("label") == sys.argv[2]]
 assert len(objs) == 1, "%d objects labelled %s" % (len(objs), sys.argv[2])
@@ -368,6 +372,79 @@ test_expect_success 'check --json tells expiring, expired and scope missing apar
 	test "$(jget out writeonly status)" = "scope missing" &&
 	test "$(jget out writeonly fetch)" = no &&
 	test "$(jget out writeonly missing_scopes)" = read:repository:bitbucket
+'
+
+# --- many tokens at once ------------------------------------------------------------
+#
+# check asks about every token together, concurrently: the order of the
+# answers is the network's, the output's must not be, and what happens
+# to one token's requests must not leak into another's verdict.
+
+test_expect_success 'check of many tokens gives each the verdict it gets alone, in the order asked' '
+	tok=$(bb_token api --owner jdoe --scopes read,write) &&
+	vadd "$tok" --label=dead401 --workspace=acme --probe=acme/widget \
+		>out 2>err &&
+	python3 "$TEST_DIRECTORY/bbstate" "$BB_STATE" revoke "$tok" &&
+	tok=$(bb_token api --owner jdoe --scopes read,write) &&
+	printf %s "$tok" | put_token_item "localhost:$BB_PORT" othername \
+		workspace=acme probe=acme/widget fetch=yes push=yes &&
+	labels="lostpush good dead401 deadhost writeonly soon norepo othername
+		old revoked blind edge15 deadmarked edge14" &&
+	: >alone &&
+	for l in $labels; do
+		check $l >>alone || :
+	done &&
+	test_expect_code 1 check $labels >together &&
+	test_cmp alone together &&
+	test_grep "^dead401 rejected .*HTTP 401" together &&
+	test_grep "^othername unreachable .*certificate" together &&
+	test_grep "^deadhost unreachable .*127.0.0.1:1" together
+'
+
+test_expect_success 'check --json of many tokens keeps the order asked too' '
+	test_expect_code 1 git credential-bbtoken check --json edge14 good \
+		deadhost soon old lostpush writeonly norepo othername edge15 \
+		>out &&
+	jget out --labels >labels &&
+	printf "%s\n" edge14 good deadhost soon old lostpush writeonly norepo \
+		othername edge15 >expect &&
+	test_cmp expect labels
+'
+
+test_expect_success 'a 429 to one token is retried on its own, without holding up the others' '
+	for i in 1 2 3 4 5 6; do
+		bb_repo par r$i &&
+		tok=$(bb_token api --owner jdoe --scopes read,write) &&
+		printf %s "$tok" | put_token_item "$BB_HOST" par$i workspace=par \
+			probe=par/r$i fetch=yes push=yes || exit 1
+	done &&
+	bb_fault 429 1 1 &&
+	: >"$TRASH/bbserver.log" &&
+	{
+		check par1 par2 par3 par4 par5 par6 >out
+		echo $? >code
+	} &&
+	bb_fault none 0 &&
+	printf "par%s ok\n" 1 2 3 4 5 6 >expect &&
+	test_cmp expect out &&
+	echo 0 >expect &&
+	test_cmp expect code &&
+	test "$(grep -c " 429$" "$TRASH/bbserver.log")" = 1 &&
+	awk "
+		\$NF == 429 { path = \$2; next }
+		path && \$2 == path { print between + 0; exit }
+		path { between++ }
+	" "$TRASH/bbserver.log" >between &&
+	test "$(cat between)" -gt 0
+'
+
+test_expect_success 'a token whose host is down does not change the verdicts of the others' '
+	test_expect_code 1 check par1 deadhost par2 >out &&
+	sed -e "s/ .*//" out >labels &&
+	printf "%s\n" par1 deadhost par2 >expect &&
+	test_cmp expect labels &&
+	test_grep "^par1 ok$" out &&
+	test_grep "^par2 ok$" out
 '
 
 # --- git's erase and check --------------------------------------------------------

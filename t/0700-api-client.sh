@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# lib/api.c end to end: the git probes and the REST calls against the
-# Bitbucket stand-in over real TLS, through t/unit/api-probe.  Retries,
-# timeouts, dead ports, untrusted certificates and redirects included.
+# The Bitbucket client (lib/api*.c) end to end: the git probes and the
+# REST call against the Bitbucket stand-in over real TLS, through
+# t/unit/api-probe.  Refusals, retries, timeouts, dead ports, untrusted
+# certificates and redirects included.
 
 . "$(dirname "$0")/test-lib.sh"
 
@@ -178,17 +179,11 @@ test_expect_success 'whoami for an access token says no without asking' '
 	expect answer=no failure=forbidden tries=0
 '
 
-test_expect_success 'an access token reads its repository over REST as Bearer' '
-	probe "$ACCESS" repo "$BB_HOST" "$API_URL" - access acme widget &&
-	expect answer=yes status=200 type=repo_access_token &&
-	test_grep "^GET /2.0/repositories/acme/widget (bearer) 200" "$TRASH/bbserver.log"
-'
-
-test_expect_success 'an API token reads a workspace over REST with its email' '
-	probe "$FULL" workspace "$BB_HOST" "$API_URL/" JDoe@example.com api acme &&
-	expect answer=yes status=200 &&
-	probe "$READ" workspace "$BB_HOST" "$API_URL" JDoe@example.com api acme &&
-	expect answer=no failure=scope missing=read:workspace:bitbucket
+test_expect_success 'a REST URL with a trailing slash asks the same URL' '
+	probe "$FULL" user "$BB_HOST" "$API_URL/" JDoe@example.com api &&
+	expect answer=yes status=200 username=jdoe &&
+	tail -n 1 "$TRASH/bbserver.log" >last &&
+	test_grep "^GET /2.0/user JDoe@example.com 200" last
 '
 
 test_expect_success 'an app password is not sent to the REST API' '
@@ -199,15 +194,64 @@ test_expect_success 'an app password is not sent to the REST API' '
 '
 
 test_expect_success 'no REST URL is unknown, saying how to set one' '
-	probe "$FULL" repo "$BB_HOST" - JDoe@example.com api acme widget &&
+	probe "$FULL" user "$BB_HOST" - JDoe@example.com api &&
 	expect answer=unknown failure=no-url tries=0 &&
 	test_grep "^message=.*bbtoken.apiUrl.*--api-url" out
 '
 
 test_expect_success 'an API token on REST without an email is unknown, not no' '
-	probe "$FULL" repo "$BB_HOST" "$API_URL" - api acme widget &&
+	probe "$FULL" user "$BB_HOST" "$API_URL" - api &&
 	expect answer=unknown failure=protocol tries=0 &&
 	test_grep "^message=.*--email" out
+'
+
+# --- refused before anything is sent ------------------------------------------------
+
+# refused: the last probe asked nothing and named no secret.
+refused () {
+	expect answer=unknown failure=protocol tries=0 &&
+	test "$(wc -l <"$TRASH/bbserver.log")" = "$n"
+}
+
+test_expect_success 'a git username with a colon is refused before Basic auth mangles it' '
+	n=$(wc -l <"$TRASH/bbserver.log") &&
+	probe "$READ" fetch "$BB_HOST" - x:y api acme widget &&
+	refused
+'
+
+test_expect_success 'a repository that is not a slug is not put in a URL' '
+	n=$(wc -l <"$TRASH/bbserver.log") &&
+	probe "$READ" fetch "$BB_HOST" - x-bitbucket-api-token-auth api acme ../x &&
+	refused
+'
+
+test_expect_success 'a host with a slash or an at sign is refused' '
+	n=$(wc -l <"$TRASH/bbserver.log") &&
+	probe "$READ" fetch "evil.example/@$BB_HOST" - x-bitbucket-api-token-auth api acme widget &&
+	refused
+'
+
+test_expect_success 'a REST URL over http is refused' '
+	n=$(wc -l <"$TRASH/bbserver.log") &&
+	probe "$FULL" user "$BB_HOST" "http://$BB_HOST/2.0" JDoe@example.com api &&
+	refused &&
+	test_grep "^message=the REST URL must be https://" out
+'
+
+test_expect_success 'a REST URL carrying a password is refused and not repeated' '
+	n=$(wc -l <"$TRASH/bbserver.log") &&
+	probe "$FULL" user "$BB_HOST" "https://u:hunter2@$BB_HOST/2.0" JDoe@example.com api &&
+	refused &&
+	! grep hunter2 out
+'
+
+test_expect_success 'the kind the caller gives decides, not the prefix' '
+	n=$(wc -l <"$TRASH/bbserver.log") &&
+	probe "$FULL" user "$BB_HOST" "$API_URL" JDoe@example.com app-password &&
+	expect answer=no failure=app-password tries=0 &&
+	probe "$FULL" user "$BB_HOST" "$API_URL" JDoe@example.com opaque &&
+	expect answer=no failure=forbidden tries=0 &&
+	test "$(wc -l <"$TRASH/bbserver.log")" = "$n"
 '
 
 # --- retries --------------------------------------------------------------------------
@@ -250,7 +294,7 @@ test_expect_success 'max_tries 1 means one request' '
 
 test_expect_success '500 then success is retried after a second' '
 	bb_fault 500 1 &&
-	probe "$FULL" repo "$BB_HOST" "$API_URL" JDoe@example.com api acme widget &&
+	probe "$FULL" user "$BB_HOST" "$API_URL" JDoe@example.com api &&
 	bb_fault none 0 &&
 	expect answer=yes status=200 tries=2 &&
 	took_more 1000

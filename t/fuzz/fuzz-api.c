@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer target: Bitbucket's answers, as api_explain reads them. */
-#include "lib/api.h"
+/*
+ * libFuzzer target: Bitbucket's answers, as api_explain reads them.  Built
+ * from lib/api-explain.c and lib/api-text.c alone: no libcurl (ldd).
+ */
+#include "lib/api-explain.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A thin driver of lib/api.c for t/0700-api-client.sh: one probe, its
+ * A thin driver of lib/api.c for t/0700-api-client.sh: one question, its
  * result as key=value lines on stdout.  The secret comes on stdin, never
  * in argv.  The test, not api.c, reads the environment:
  *
@@ -15,7 +15,7 @@
 #include <string.h>
 
 static const char usage[] =
-	"usage: api-probe fetch|push|user|repo|workspace HOST APIURL|- "
+	"usage: api-probe fetch|push|user HOST APIURL|- "
 	"USERNAME|EMAIL|- KIND [W [R]] <secret\n";
 
 static const char *answer_name(enum api_answer a)
@@ -59,17 +59,18 @@ static int run(const char *verb, const struct api_client *c, const char *user,
 	       enum bb_kind kind, const struct buf *secret, const char *w,
 	       const char *r, struct api_result *res)
 {
+	struct api_ask a, *asks[] = { &a };
+
 	if (!strcmp(verb, "fetch"))
-		return api_probe_fetch(c, user, secret, w, r, res);
-	if (!strcmp(verb, "push"))
-		return api_probe_push(c, user, secret, w, r, res);
-	if (!strcmp(verb, "user"))
-		return api_whoami(c, kind, user, secret, res);
-	if (!strcmp(verb, "repo"))
-		return api_read_repository(c, kind, user, secret, w, r, res);
-	if (!strcmp(verb, "workspace"))
-		return api_read_workspace(c, kind, user, secret, w, res);
-	return -2;
+		api_ask_fetch(&a, c, user, secret, w, r, res);
+	else if (!strcmp(verb, "push"))
+		api_ask_push(&a, NULL, c, user, secret, w, r, res);
+	else if (!strcmp(verb, "user"))
+		api_ask_whoami(&a, c, kind, user, secret, res);
+	else
+		return -1;
+	api_ask_all(asks, 1);
+	return 0;
 }
 
 static void print(const struct api_result *r)
@@ -116,14 +117,12 @@ int main(int argc, char **argv)
 
 	ret = run(argv[1], &c, user, bb_kind_from_name(argv[5]), &secret,
 		  argc > 6 ? argv[6] : NULL, argc > 7 ? argv[7] : NULL, &r);
-	if (ret == -2)
+	if (ret < 0)
 		fputs(usage, stderr);
-	else if (ret < 0)
-		fputs("api-probe: out of memory\n", stderr);
 	else
 		print(&r);
 	api_result_release(&r);
 	api_client_release(&c);
 	buf_release(&secret);
-	return ret == -2 ? 129 : ret < 0 ? 1 : 0;
+	return ret < 0 ? 129 : 0;
 }

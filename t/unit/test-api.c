@@ -2,11 +2,14 @@
 /*
  * Unit tests of api_explain, the pure reading of Bitbucket's answers,
  * over the bodies Bitbucket (and t/bbserver, byte for byte) sends and
- * over broken ones; then the refusals of the client that need no
- * network.  TAP on stdout, for prove.
+ * over broken ones.  Linked without libcurl, and says so.  The client's
+ * refusals, which make no request, are in t/0700-api-client.sh.  TAP on
+ * stdout, for prove.
  */
-#include "lib/api.h"
+#include "lib/api-explain.h"
+#include "lib/bitbucket.h"
 
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -467,93 +470,46 @@ static void test_reuse(struct api_result *r)
 	      "scope lists are capped at 64 names");
 }
 
-/* The client's refusals: nothing is sent, so these need no server. */
-static void test_client_refusals(void)
+/* A result is empty when made, and again once released. */
+static void test_result(void)
 {
-	struct api_client c;
 	struct api_result r;
-	struct buf api = BUF_INIT, acc = BUF_INIT, app = BUF_INIT;
 
-	api_client_init(&c);
 	api_result_init(&r);
-	buf_set(&api, "ATATT3xFfGF0notarealtoken=00000000");
-	buf_set(&acc, "ATCTT3xFfGN0notarealtoken=00000000");
-	buf_set(&app, "ATBBnotarealapppassword");
-	buf_set(&c.host, "bitbucket.org");
-
-	ok(c.connect_timeout_ms == API_CONNECT_TIMEOUT_MS &&
-	   c.timeout_ms == API_TIMEOUT_MS && c.max_tries == API_MAX_TRIES &&
-	   !buf_isset(&c.api_url) && !buf_isset(&c.ca_info),
-	   "a client starts with the default limits and no REST URL");
-
-	ok(api_read_repository(&c, BB_KIND_API_TOKEN, "a@example.com", &api,
-			       "acme", "widget", &r) == 0 &&
-	   r.answer == API_UNKNOWN && r.failure == API_ERR_NO_URL &&
-	   r.tries == 0 && has(&r.message, "bbtoken.apiUrl") &&
-	   has(&r.message, "--api-url") && has(&r.message, "bitbucket.org"),
-	   "no REST URL: unknown, and the message says how to set one");
-
-	buf_set(&c.api_url, API_DEFAULT_URL);
-	ok(api_whoami(&c, BB_KIND_ACCESS_TOKEN, NULL, &acc, &r) == 0 &&
-	   r.answer == API_NO && r.failure == API_ERR_FORBIDDEN && r.tries == 0 &&
-	   has(&r.message, "no identity"),
-	   "whoami with an access token: no, without asking");
-
-	ok(api_whoami(&c, BB_KIND_APP_PASSWORD, "a@example.com", &app, &r) == 0 &&
-	   r.answer == API_NO && r.failure == API_ERR_APP_PASSWORD && r.tries == 0,
-	   "an app password is not sent to the REST API");
-
-	ok(api_whoami(&c, BB_KIND_API_TOKEN, NULL, &api, &r) == 0 &&
-	   r.answer == API_UNKNOWN && r.failure == API_ERR_PROTOCOL &&
-	   r.tries == 0 && has(&r.message, "--email"),
-	   "an API token on REST without an email: unknown, asks for --email");
-
-	ok(api_read_repository(&c, BB_KIND_API_TOKEN, "a@example.com", &api,
-			       "acme", "../x", &r) == 0 &&
-	   r.failure == API_ERR_PROTOCOL && r.tries == 0,
-	   "a repository that is not a slug is not put in a URL");
-
-	ok(api_probe_fetch(&c, "x:y", &api, "acme", "widget", &r) == 0 &&
-	   r.failure == API_ERR_PROTOCOL && r.tries == 0,
-	   "a git username with ':' is refused before Basic auth mangles it");
-
-	ok(api_read_workspace(&c, BB_KIND_APP_PASSWORD, NULL, &acc, "acme",
-			      &r) == 0 && r.answer == API_NO &&
-	   r.failure == API_ERR_APP_PASSWORD && r.tries == 0,
-	   "the kind the caller gives decides, not the prefix");
-
-	buf_set(&c.host, "evil.example/@x");
-	ok(api_probe_fetch(&c, BB_USER_API_TOKEN, &api, "acme", "widget",
-			   &r) == 0 && r.failure == API_ERR_PROTOCOL &&
-	   r.tries == 0, "a host with '/' or '@' is refused");
-	buf_set(&c.host, "bitbucket.org");
-
-	buf_set(&c.api_url, "http://api.bitbucket.org/2.0");
-	ok(api_read_workspace(&c, BB_KIND_ACCESS_TOKEN, NULL, &acc, "acme",
-			      &r) == 0 && r.failure == API_ERR_PROTOCOL &&
-	   r.tries == 0 && has(&r.message, "https://"),
-	   "a REST URL over http is refused");
-
-	buf_set(&c.api_url, "https://user:pw@api.bitbucket.org/2.0");
-	ok(api_read_workspace(&c, BB_KIND_ACCESS_TOKEN, NULL, &acc, "acme",
-			      &r) == 0 && r.failure == API_ERR_PROTOCOL &&
-	   r.tries == 0 && !has(&r.message, "pw"),
-	   "a REST URL carrying a password is refused and not repeated");
-
-	buf_set(&c.api_url, API_DEFAULT_URL);
-	buf_set(&acc, "ATCTT3x\r\nX-Evil: 1");
-	ok(api_read_workspace(&c, BB_KIND_ACCESS_TOKEN, NULL, &acc, "acme",
-			      &r) == 0 && r.failure == API_ERR_PROTOCOL &&
-	   r.tries == 0 && !has(&r.message, "Evil"),
-	   "a bearer token with CR LF is refused, not put in a header");
-
+	ok(r.answer == API_UNKNOWN && r.failure == API_OK && !r.tries &&
+	   !buf_isset(&r.message), "a new result is unknown and says nothing");
+	api_result_say(&r, API_NO, API_ERR_SCOPE, "%s and %d", "words", 2);
+	ok(r.answer == API_NO && r.failure == API_ERR_SCOPE &&
+	   buf_eq(&r.message, "words and 2"), "api_result_say sets all three");
+	api_result_say(&r, API_NO, API_ERR_SCOPE, "again: %s", r.message.buf);
+	ok(buf_eq(&r.message, "again: words and 2"),
+	   "api_result_say may quote the message it replaces");
+	r.tries = 3;
 	api_result_release(&r);
 	ok(r.answer == API_UNKNOWN && !buf_isset(&r.message) && r.tries == 0,
 	   "a released result is empty and can be used again");
-	api_client_release(&c);
-	buf_release(&api);
-	buf_release(&acc);
-	buf_release(&app);
+}
+
+/* Does the object name libcurl?  Called for every object loaded. */
+static int find_curl(struct dl_phdr_info *info, size_t size, void *found)
+{
+	(void)size;
+	if (info->dlpi_name && strstr(info->dlpi_name, "libcurl"))
+		*(int *)found = 1;
+	return 0;
+}
+
+/*
+ * The pure part links on its own: this program is made of api-explain
+ * and api-text (and the core), as t/fuzz/fuzz-api is, and no libcurl
+ * is loaded into it.
+ */
+static void test_no_libcurl(void)
+{
+	int found = 0;
+
+	dl_iterate_phdr(find_curl, &found);
+	ok(!found, "reading answers needs no libcurl: none is loaded here");
 }
 
 int main(void)
@@ -570,7 +526,8 @@ int main(void)
 	test_headers(&r);
 	test_reuse(&r);
 	api_result_release(&r);
-	test_client_refusals();
+	test_result();
+	test_no_libcurl();
 	printf("1..%d\n", count);
 	return failed ? 1 : 0;
 }
