@@ -19,9 +19,11 @@ zpty -w z "zstyle ':completion:*' menu no; LISTMAX=10000"
 zpty -w z "compadd () { local -a m; builtin compadd -O m \"\$@\";" \
 	"(( \$#m )) && print -rl -- \"\${m[@]}\" >>${(q)out};" \
 	"builtin compadd \"\$@\" }"
-zpty -w z "print READY"
+# The markers are typed quoted: the terminal echoes what is typed before
+# zle takes it over, and only the shell's own output may match.
+zpty -w z "print RE\"\"ADY"
 zpty -r z reply '*READY*' || exit 1
 zpty -w -n z "$line"$'\t'
-zpty -w z $'\C-u'"print DONE"
+zpty -w z $'\C-u'"print DO\"\"NE"
 zpty -r z reply '*DONE*' || exit 1
 zpty -d z
